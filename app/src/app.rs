@@ -1,0 +1,71 @@
+//! The HTML shell and the route table.
+
+use crate::api_keys::ApiKeyPage;
+use crate::auth::{LoginPage, SetupPage};
+use crate::controllers::{ControllerEditor, ControllerList};
+use crate::doors::{DoorEditor, DoorList};
+use crate::groups::{GroupEditor, GroupList};
+use crate::layout::{DashboardLayout, NotFound};
+use crate::member::MyDoorsPage;
+use crate::overview::Overview;
+use crate::places::{PlaceEditor, PlaceList};
+use crate::users::{UserEditor, UserList};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+/// The document around every page, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="referrer" content="no-referrer"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/postern.css"/>
+        <Title formatter=|text: String| if text.is_empty() { "Postern".to_owned() } else { format!("{text} · Postern") }/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/setup") view=SetupPage/>
+                <Route path=path!("/me") view=MyDoorsPage/>
+                <ParentRoute path=path!("") view=DashboardLayout>
+                    <Route path=path!("") view=Overview/>
+                    <Route path=path!("places") view=PlaceList/>
+                    <Route path=path!("places/new") view=PlaceEditor/>
+                    <Route path=path!("places/:id") view=PlaceEditor/>
+                    <Route path=path!("controllers") view=ControllerList/>
+                    <Route path=path!("controllers/new") view=ControllerEditor/>
+                    <Route path=path!("controllers/:id") view=ControllerEditor/>
+                    <Route path=path!("doors") view=DoorList/>
+                    <Route path=path!("doors/new") view=DoorEditor/>
+                    <Route path=path!("doors/:id") view=DoorEditor/>
+                    <Route path=path!("groups") view=GroupList/>
+                    <Route path=path!("groups/new") view=GroupEditor/>
+                    <Route path=path!("groups/:id") view=GroupEditor/>
+                    <Route path=path!("users") view=UserList/>
+                    <Route path=path!("users/new") view=UserEditor/>
+                    <Route path=path!("users/:id") view=UserEditor/>
+                    <Route path=path!("api-keys") view=ApiKeyPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,47 @@
+use crate::error::AppError;
+use leptos::prelude::*;
+use postern::model::{Controller, ControllerForm, Listing};
+
+#[server(prefix = "/rpc", endpoint = "list_controllers")]
+pub async fn list_controllers(query: String, page: Option<String>) -> Result<Listing<Controller>, AppError> {
+    use postern::types::{Page, SearchQuery};
+    crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    Ok(postern::services::controllers::list(&db, &SearchQuery::new(&query), Page::parse(page.as_deref())).await?)
+}
+
+/// The controller (when `id` is given) and the places it can be at.
+#[server(prefix = "/rpc", endpoint = "get_controller")]
+pub async fn get_controller(id: Option<i64>) -> Result<(Option<Controller>, Vec<(i64, String)>), AppError> {
+    use postern::services::{controllers, places};
+    crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    let controller = match id {
+        Some(id) => Some(controllers::get(&db, id).await?),
+        None => None,
+    };
+    Ok((controller, places::options(&db).await?))
+}
+
+#[server(prefix = "/rpc", endpoint = "save_controller")]
+pub async fn save_controller(id: Option<i64>, form: ControllerForm) -> Result<i64, AppError> {
+    use postern::services::controllers;
+    let actor = crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    let controller = form.validate()?;
+    let id = match id {
+        Some(id) => controllers::update(&db, &actor, id, controller).await.map(|_| id)?,
+        None => controllers::create(&db, &actor, controller).await?,
+    };
+    leptos_axum::redirect(&format!("/controllers/{id}"));
+    Ok(id)
+}
+
+#[server(prefix = "/rpc", endpoint = "delete_controller")]
+pub async fn delete_controller(id: i64) -> Result<(), AppError> {
+    let actor = crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    postern::services::controllers::delete(&db, &actor, id).await?;
+    leptos_axum::redirect("/controllers");
+    Ok(())
+}

@@ -1,0 +1,95 @@
+use crate::error::AppError;
+use leptos::prelude::*;
+use postern::model::{Group, GroupDoor, GroupForm, GroupMember, Listing};
+use serde::{Deserialize, Serialize};
+
+/// Everything the group page shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupDetails {
+    pub group: Option<Group>,
+    pub members: Vec<GroupMember>,
+    pub doors: Vec<GroupDoor>,
+    pub user_options: Vec<(i64, String)>,
+    pub door_options: Vec<(i64, String)>,
+}
+
+#[server(prefix = "/rpc", endpoint = "list_groups")]
+pub async fn list_groups(query: String, page: Option<String>) -> Result<Listing<Group>, AppError> {
+    use postern::types::{Page, SearchQuery};
+    crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    Ok(postern::services::groups::list(&db, &SearchQuery::new(&query), Page::parse(page.as_deref())).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "get_group")]
+pub async fn get_group(id: Option<i64>) -> Result<GroupDetails, AppError> {
+    use postern::services::{doors, groups};
+    crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    let (group, members, group_doors) = match id {
+        Some(id) => (Some(groups::get(&db, id).await?), groups::members(&db, id).await?, groups::doors(&db, id).await?),
+        None => (None, Vec::new(), Vec::new()),
+    };
+    Ok(GroupDetails {
+        group,
+        members,
+        doors: group_doors,
+        user_options: groups::user_options(&db).await?,
+        door_options: doors::options(&db).await?,
+    })
+}
+
+#[server(prefix = "/rpc", endpoint = "save_group")]
+pub async fn save_group(id: Option<i64>, form: GroupForm) -> Result<i64, AppError> {
+    use postern::services::groups;
+    let actor = crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    let group = form.validate()?;
+    let id = match id {
+        Some(id) => groups::update(&db, &actor, id, group).await.map(|_| id)?,
+        None => groups::create(&db, &actor, group).await?,
+    };
+    leptos_axum::redirect(&format!("/groups/{id}"));
+    Ok(id)
+}
+
+#[server(prefix = "/rpc", endpoint = "delete_group")]
+pub async fn delete_group(id: i64) -> Result<(), AppError> {
+    let actor = crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    postern::services::groups::delete(&db, &actor, id).await?;
+    leptos_axum::redirect("/groups");
+    Ok(())
+}
+
+/// Adds (`add` = true) or removes a member.
+#[server(prefix = "/rpc", endpoint = "change_group_member")]
+pub async fn change_group_member(group_id: i64, user_id: String, add: bool) -> Result<(), AppError> {
+    use postern::services::groups;
+    let actor = crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    let user_id = postern::model::controller::parse_id(&user_id, "Pick a person from the list.")
+        .map_err(|m| AppError::Invalid(postern::field_error::FieldErrors(vec![postern::field_error::FieldError::new("user_id", m)])))?;
+    if add {
+        groups::add_member(&db, &actor, group_id, user_id).await?;
+    } else {
+        groups::remove_member(&db, &actor, group_id, user_id).await?;
+    }
+    Ok(())
+}
+
+/// Links (`add` = true) or unlinks a door.
+#[server(prefix = "/rpc", endpoint = "change_group_door")]
+pub async fn change_group_door(group_id: i64, door_id: String, add: bool) -> Result<(), AppError> {
+    use postern::services::groups;
+    let actor = crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    let door_id = postern::model::controller::parse_id(&door_id, "Pick a door from the list.")
+        .map_err(|m| AppError::Invalid(postern::field_error::FieldErrors(vec![postern::field_error::FieldError::new("door_id", m)])))?;
+    if add {
+        groups::add_door(&db, &actor, group_id, door_id).await?;
+    } else {
+        groups::remove_door(&db, &actor, group_id, door_id).await?;
+    }
+    Ok(())
+}

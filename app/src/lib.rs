@@ -1,0 +1,30 @@
+//! Postern's web UI (Leptos, server-rendered and hydrated) and its server
+//! functions. One folder per feature, each with its pages, components and a
+//! thin `api.rs` of server functions that call `postern::services`.
+
+pub mod api_keys;
+pub mod app;
+pub mod auth;
+pub mod components;
+pub mod controllers;
+pub mod doors;
+pub mod error;
+pub mod format;
+pub mod groups;
+pub mod layout;
+pub mod member;
+pub mod overview;
+pub mod places;
+#[cfg(feature = "ssr")]
+pub mod server_context;
+pub mod users;
+
+pub use app::{shell, App};
+
+/// Entry point of the Wasm bundle: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

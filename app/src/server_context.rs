@@ -1,0 +1,109 @@
+//! Server-side plumbing for server functions (compiled with `ssr` only):
+//! the shared services, the signed-in user, cookies and the client's IP.
+
+use crate::error::AppError;
+use axum::extract::ConnectInfo;
+use http::header::{COOKIE, SET_COOKIE, USER_AGENT};
+use http::{HeaderMap, HeaderValue};
+use leptos::prelude::*;
+use postern::model::SessionUser;
+use postern::services::sessions::{self, SessionPolicy};
+use postern::services::Db;
+use std::net::SocketAddr;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "postern_session";
+
+/// What every request's server functions can reach.
+#[derive(Clone, Debug)]
+pub struct AppContext {
+    pub db: Db,
+    pub session_policy: SessionPolicy,
+    /// Adds `Secure` to cookies (on when Postern is served over HTTPS).
+    pub cookie_secure: bool,
+}
+
+pub fn provide_app_context(context: AppContext) {
+    provide_context(context);
+}
+
+/// The services; a missing context is logged and shown as an internal error.
+pub fn use_app_context() -> Result<AppContext, AppError> {
+    use_context::<AppContext>().ok_or_else(|| {
+        tracing::error!("AppContext missing from the Leptos context");
+        AppError::Internal
+    })
+}
+
+pub fn use_db() -> Result<Db, AppError> {
+    Ok(use_app_context()?.db)
+}
+
+async fn headers() -> Result<HeaderMap, AppError> {
+    leptos_axum::extract::<HeaderMap>().await.map_err(|e| {
+        tracing::error!(error = %e, "could not read request headers");
+        AppError::Internal
+    })
+}
+
+/// The session token from the request's cookie, if any.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The signed-in user, or `None`.
+pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
+    let context = use_app_context()?;
+    let Some(token) = session_token(&headers().await?) else { return Ok(None) };
+    Ok(sessions::lookup(&context.db, &token, context.session_policy).await?)
+}
+
+/// The signed-in user, or "Please sign in."
+pub async fn require_user() -> Result<SessionUser, AppError> {
+    current_user().await?.ok_or(AppError::Unauthenticated)
+}
+
+/// The client's address as seen by this server.
+pub async fn client_ip() -> String {
+    leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+pub async fn user_agent() -> String {
+    headers()
+        .await
+        .ok()
+        .and_then(|h| h.get(USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn set_cookie(value: String) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(header) = HeaderValue::from_str(&value) {
+            response.append_header(SET_COOKIE, header);
+        }
+    }
+}
+
+/// Sends the session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS.
+pub fn set_session_cookie(token: &str, context: &AppContext) {
+    let secure = if context.cookie_secure { "; Secure" } else { "" };
+    let max_age = context.session_policy.absolute.as_secs();
+    set_cookie(format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"));
+}
+
+/// Tells the browser to forget the session cookie.
+pub fn clear_session_cookie(context: &AppContext) {
+    let secure = if context.cookie_secure { "; Secure" } else { "" };
+    set_cookie(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"));
+}

@@ -1,0 +1,76 @@
+use crate::error::AppError;
+use leptos::prelude::*;
+use postern::model::{Card, Listing, User, UserForm};
+
+#[server(prefix = "/rpc", endpoint = "list_users")]
+pub async fn list_users(query: String, page: Option<String>) -> Result<Listing<User>, AppError> {
+    use postern::types::{Page, SearchQuery};
+    crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    Ok(postern::services::users::list(&db, &SearchQuery::new(&query), Page::parse(page.as_deref())).await?)
+}
+
+#[server(prefix = "/rpc", endpoint = "get_user")]
+pub async fn get_user(id: Option<i64>) -> Result<(Option<User>, Vec<Card>), AppError> {
+    use postern::services::users;
+    crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    match id {
+        Some(id) => Ok((Some(users::get(&db, id).await?), users::list_cards(&db, id).await?)),
+        None => Ok((None, Vec::new())),
+    }
+}
+
+#[server(prefix = "/rpc", endpoint = "save_user")]
+pub async fn save_user(id: Option<i64>, form: UserForm) -> Result<i64, AppError> {
+    use postern::services::users;
+    let actor = crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    let user = form.validate()?;
+    let id = match id {
+        Some(id) => users::update(&db, &actor, id, user).await.map(|_| id)?,
+        None => users::create(&db, &actor, user).await?,
+    };
+    leptos_axum::redirect(&format!("/users/{id}"));
+    Ok(id)
+}
+
+#[server(prefix = "/rpc", endpoint = "delete_user")]
+pub async fn delete_user(id: i64) -> Result<(), AppError> {
+    let actor = crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    postern::services::users::delete(&db, &actor, id).await?;
+    leptos_axum::redirect("/users");
+    Ok(())
+}
+
+#[server(prefix = "/rpc", endpoint = "add_card")]
+pub async fn add_card(user_id: i64, number: String, label: String) -> Result<i64, AppError> {
+    use postern::field_error::FieldErrors;
+    use postern::types::CardNumber;
+    let actor = crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    let mut errors = FieldErrors::new();
+    let number = errors.check("number", CardNumber::parse(&number));
+    if label.chars().count() > 100 {
+        errors.push("label", "Use at most 100 characters.");
+    }
+    errors.into_result()?;
+    let Some(number) = number else { return Err(AppError::Internal) };
+    Ok(postern::services::users::add_card(&db, &actor, user_id, &number, &label).await?)
+}
+
+/// Activates, deactivates or deletes a card.
+#[server(prefix = "/rpc", endpoint = "change_card")]
+pub async fn change_card(card_id: i64, change: String) -> Result<(), AppError> {
+    use postern::services::users;
+    let actor = crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    match change.as_str() {
+        "activate" => users::set_card_active(&db, &actor, card_id, true).await?,
+        "deactivate" => users::set_card_active(&db, &actor, card_id, false).await?,
+        "delete" => users::delete_card(&db, &actor, card_id).await?,
+        _ => return Err(AppError::Request("Unknown card change.".into())),
+    }
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! Users: list, invite/create, edit (role, flags), cards and fobs, delete.
+
+pub mod api;
+mod card_list;
+mod user_editor;
+mod user_list;
+
+pub use user_editor::UserEditor;
+pub use user_list::UserList;

@@ -1,0 +1,97 @@
+use super::api::{get_user, AddCard, ChangeCard, DeleteUser, SaveUser};
+use super::card_list::CardList;
+use crate::components::{action_error, form_name, CheckField, ConfirmDelete, FormBanner, SelectField, TextField};
+use crate::layout::{use_session_user, PageHeader};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use postern::model::{User, UserForm};
+use postern::types::Role;
+
+/// Create (`/users/new`) or edit (`/users/:id`) a person and their cards.
+#[component]
+pub fn UserEditor() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
+    let add_card = ServerAction::<AddCard>::new();
+    let change_card = ServerAction::<ChangeCard>::new();
+    let data = Resource::new(
+        move || (id(), add_card.version().get(), change_card.version().get()),
+        |(id, _, _)| get_user(id),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((user, cards)) => {
+                        let user_id = user.as_ref().map(|u| u.id);
+                        view! {
+                            <UserForm user/>
+                            {user_id.map(|user_id| view! { <CardList user_id cards=cards.clone() add_card change_card/> })}
+                        }.into_any()
+                    }
+                    Err(e) => view! { <div class="banner error">{e.to_string()}</div> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn UserForm(user: Option<User>) -> impl IntoView {
+    let save = ServerAction::<SaveUser>::new();
+    let delete = ServerAction::<DeleteUser>::new();
+    let error = action_error(save);
+    let delete_error = action_error(delete);
+    let me = use_session_user();
+    let form = user.as_ref().map(UserForm::from).unwrap_or_else(|| UserForm {
+        role: Role::Member.as_str().into(),
+        confirmed: Some("on".into()),
+        app_access: Some("on".into()),
+        ..Default::default()
+    });
+    let id = user.as_ref().map(|u| u.id);
+    let is_owner = user.as_ref().is_some_and(|u| u.role == Role::Owner);
+    let is_me = me.as_ref().zip(id).is_some_and(|(me, id)| me.id == id);
+    let title = user.as_ref().map(|u| u.name.clone()).unwrap_or_else(|| "New user".into());
+    let roles = Role::ALL
+        .iter()
+        .filter(|r| **r != Role::Owner || is_owner)
+        .map(|r| (r.as_str().to_owned(), r.label().to_owned()))
+        .collect::<Vec<_>>();
+    let device = user.as_ref().and_then(|u| u.primary_device_id.clone());
+    view! {
+        <PageHeader title=title.clone()/>
+        <FormBanner error/>
+        <ActionForm action=save attr:class="editor">
+            {id.map(|id| view! { <input type="hidden" name="id" value=id/> })}
+            <div class="row">
+                <TextField label="Name" field="name" name=form_name("name") value=form.name required=true error/>
+                <TextField label="Email" field="email" name=form_name("email") value=form.email kind="email" required=true error/>
+            </div>
+            <div class="row">
+                <TextField label="Phone" field="phone" name=form_name("phone") value=form.phone kind="tel" placeholder="+1 212 555 0100" hint="International format, starting with +" error/>
+                <SelectField label="Role" field="role" name=form_name("role") options=roles selected=form.role error
+                    hint="Admins manage everything; managers manage people and groups; members unlock doors."/>
+            </div>
+            <CheckField label="Confirmed" field="confirmed" name=form_name("confirmed") checked=form.confirmed.is_some() error/>
+            <CheckField label="Allow app access (sign in and unlock from the phone)" field="app_access" name=form_name("app_access") checked=form.app_access.is_some() error/>
+            <CheckField label="Primary device restriction: unlock only from one bound phone" field="primary_device_required" name=form_name("primary_device_required") checked=form.primary_device_required.is_some() error/>
+            {device.map(|d| view! { <p class="hint">{format!("Bound device: {d}")}</p> })}
+            <div class="form-actions">
+                <button type="submit" class="primary">{if id.is_some() { "Save user" } else { "Create user" }}</button>
+                <a href="/users" class="button secondary">"Cancel"</a>
+            </div>
+        </ActionForm>
+        {id.filter(|_| !is_owner && !is_me).map(|id| view! {
+            <section class="danger-zone">
+                <FormBanner error=delete_error/>
+                <ConfirmDelete what=format!("{title}'s account") consequence="Their cards, API keys and sessions end at once. Their events stay in the log.">
+                    <ActionForm action=delete>
+                        <input type="hidden" name="id" value=id/>
+                        <button type="submit" class="danger">"Delete user"</button>
+                    </ActionForm>
+                </ConfirmDelete>
+            </section>
+        })}
+    }
+}

@@ -1,0 +1,10 @@
+//! The `postern` binary's library: configuration, telemetry, the HTTP
+//! application and the command-line subcommands, so integration tests can
+//! start the real server on port 0.
+
+pub mod cli;
+pub mod config;
+pub mod csrf;
+pub mod security_headers;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,98 @@
+//! Builds the HTTP application: Leptos pages and server functions, static
+//! files, health check, CSRF and security headers, graceful shutdown.
+
+use crate::config::Config;
+use crate::{csrf, security_headers};
+use app::server_context::{provide_app_context, AppContext};
+use app::{shell, App};
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use postern::services::sessions::SessionPolicy;
+use postern::services::Db;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// A bound, not yet running server. `port` is the real port (useful with port 0).
+pub struct Application {
+    pub port: u16,
+    pub db: Db,
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Connects and migrates the database, binds the address and builds the router.
+    pub async fn build(config: &Config) -> Result<Application, String> {
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .map_err(|e| format!("Could not listen on {}: {e}", config.bind))?;
+        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        let context = AppContext {
+            db: db.clone(),
+            session_policy: SessionPolicy { idle: config.session_idle, absolute: config.session_absolute },
+            cookie_secure: config.cookie_secure,
+        };
+        let router = router(leptos_options(config, address), context);
+        Ok(Application { port: address.port(), db, listener, router })
+    }
+
+    /// Serves until Ctrl-C / SIGTERM, then finishes in-flight requests.
+    pub async fn run_until_stopped(self) -> Result<(), String> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| format!("The server stopped: {e}"))?;
+        self.db.close().await;
+        Ok(())
+    }
+}
+
+fn leptos_options(config: &Config, address: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("postern")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(address)
+        .build()
+}
+
+fn router(options: LeptosOptions, context: AppContext) -> Router {
+    let routes = generate_route_list(App);
+    let shell_options = options.clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            move || provide_app_context(context.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(axum::middleware::from_fn(csrf::check))
+        .layer(axum::middleware::from_fn(security_headers::add))
+        .with_state(options)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,139 @@
+use crate::field_error::FieldErrors;
+use crate::types::{BridgeKind, ControllerModel, Name};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Controller {
+    pub id: i64,
+    pub name: String,
+    pub place_id: i64,
+    pub place_name: String,
+    pub model: ControllerModel,
+    pub bridge_kind: BridgeKind,
+    pub online: bool,
+    pub last_seen_at: Option<i64>,
+    /// One entry per relay (1..=4), with the door it drives, if any.
+    pub relays: Vec<RelayUse>,
+    pub readers: Vec<Reader>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelayUse {
+    pub relay: u8,
+    pub door_id: Option<i64>,
+    pub door_name: Option<String>,
+}
+
+/// A reader port on a controller. Its secret never leaves the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reader {
+    pub id: i64,
+    pub controller_id: i64,
+    pub controller_name: String,
+    pub port: u8,
+    pub name: String,
+    pub door_name: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControllerForm {
+    pub name: String,
+    pub place_id: String,
+    #[serde(default)]
+    pub model: String,
+    #[serde(default)]
+    pub bridge_kind: String,
+}
+
+pub struct ValidController {
+    pub name: Name,
+    pub place_id: i64,
+    pub model: ControllerModel,
+    pub bridge_kind: BridgeKind,
+}
+
+impl ControllerForm {
+    pub fn validate(&self) -> Result<ValidController, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = errors.check("name", Name::parse(&self.name));
+        let place_id = errors.check("place_id", parse_id(&self.place_id, "Pick a place."));
+        let model = if self.model.trim().is_empty() {
+            Some(ControllerModel::ControllerPro)
+        } else {
+            errors.check("model", ControllerModel::parse(&self.model))
+        };
+        let bridge_kind = if self.bridge_kind.trim().is_empty() {
+            Some(BridgeKind::Simulated)
+        } else {
+            errors.check("bridge_kind", BridgeKind::parse(&self.bridge_kind))
+        };
+        errors.into_result()?;
+        match (name, place_id, model, bridge_kind) {
+            (Some(name), Some(place_id), Some(model), Some(bridge_kind)) => {
+                Ok(ValidController { name, place_id, model, bridge_kind })
+            }
+            _ => Err(FieldErrors::new()),
+        }
+    }
+}
+
+impl From<&Controller> for ControllerForm {
+    fn from(c: &Controller) -> Self {
+        ControllerForm {
+            name: c.name.clone(),
+            place_id: c.place_id.to_string(),
+            model: c.model.as_str().to_owned(),
+            bridge_kind: c.bridge_kind.as_str().to_owned(),
+        }
+    }
+}
+
+/// Parses a required id chosen from a list.
+pub fn parse_id(text: &str, missing: &str) -> Result<i64, String> {
+    match text.trim().parse::<i64>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err(missing.to_owned()),
+    }
+}
+
+/// Parses an optional id chosen from a list ("" = none).
+pub fn parse_optional_id(text: &str, bad: &str) -> Result<Option<i64>, String> {
+    if text.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse_id(text, bad).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_to_simulated_controller_pro() {
+        let form = ControllerForm { name: "Front".into(), place_id: "3".into(), ..Default::default() };
+        let valid = form.validate().unwrap();
+        assert_eq!(valid.model, ControllerModel::ControllerPro);
+        assert_eq!(valid.bridge_kind, BridgeKind::Simulated);
+    }
+
+    #[test]
+    fn missing_place_and_unknown_bridge_are_refused() {
+        let form = ControllerForm {
+            name: "Front".into(),
+            place_id: "".into(),
+            bridge_kind: "zigbee".into(),
+            ..Default::default()
+        };
+        let errors = form.validate().err().unwrap();
+        assert!(errors.get("place_id").is_some());
+        assert!(errors.get("bridge_kind").is_some());
+    }
+
+    #[test]
+    fn ids() {
+        assert_eq!(parse_id("12", "x"), Ok(12));
+        assert!(parse_id("-1", "x").is_err());
+        assert_eq!(parse_optional_id(" ", "x"), Ok(None));
+    }
+}

@@ -1,0 +1,163 @@
+use super::checked;
+use crate::field_error::FieldErrors;
+use crate::types::{Description, Name, Timestamp, TimeZoneName};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub valid_from: Option<i64>,
+    pub valid_until: Option<i64>,
+    pub geofence_enabled: bool,
+    pub reader_restriction: bool,
+    pub time_restriction: bool,
+    pub primary_device_required: bool,
+    pub member_count: i64,
+    pub door_count: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupMember {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupDoor {
+    pub door_id: i64,
+    pub name: String,
+    pub place_name: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupForm {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// `datetime-local` text, interpreted in UTC unless a zone is given.
+    #[serde(default)]
+    pub valid_from: String,
+    #[serde(default)]
+    pub valid_until: String,
+    /// The viewer's time zone, for the validity dates.
+    #[serde(default)]
+    pub time_zone: String,
+    #[serde(default)]
+    pub geofence_enabled: Option<String>,
+    #[serde(default)]
+    pub reader_restriction: Option<String>,
+    #[serde(default)]
+    pub time_restriction: Option<String>,
+    #[serde(default)]
+    pub primary_device_required: Option<String>,
+}
+
+pub struct ValidGroup {
+    pub name: Name,
+    pub description: Description,
+    pub valid_from: Option<Timestamp>,
+    pub valid_until: Option<Timestamp>,
+    pub geofence_enabled: bool,
+    pub reader_restriction: bool,
+    pub time_restriction: bool,
+    pub primary_device_required: bool,
+}
+
+impl GroupForm {
+    pub fn validate(&self) -> Result<ValidGroup, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let name = e.check("name", Name::parse(&self.name));
+        let description = e.check("description", Description::parse(&self.description));
+        let zone = if self.time_zone.trim().is_empty() {
+            TimeZoneName::parse("UTC").ok()
+        } else {
+            e.check("time_zone", TimeZoneName::parse(&self.time_zone))
+        };
+        let date = |e: &mut FieldErrors, field: &str, text: &str| -> Option<Option<Timestamp>> {
+            if text.trim().is_empty() {
+                return Some(None);
+            }
+            let zone = zone.as_ref()?;
+            e.check(field, Timestamp::parse_datetime_local(text, zone)).map(Some)
+        };
+        let valid_from = date(&mut e, "valid_from", &self.valid_from);
+        let valid_until = date(&mut e, "valid_until", &self.valid_until);
+        if let (Some(Some(from)), Some(Some(until))) = (valid_from, valid_until) {
+            if until <= from {
+                e.push("valid_until", "“Valid until” must be after “valid from”.");
+            }
+        }
+        e.into_result()?;
+        let (Some(name), Some(description), Some(valid_from), Some(valid_until)) =
+            (name, description, valid_from, valid_until)
+        else {
+            return Err(FieldErrors::new());
+        };
+        Ok(ValidGroup {
+            name,
+            description,
+            valid_from,
+            valid_until,
+            geofence_enabled: checked(&self.geofence_enabled),
+            reader_restriction: checked(&self.reader_restriction),
+            time_restriction: checked(&self.time_restriction),
+            primary_device_required: checked(&self.primary_device_required),
+        })
+    }
+
+    pub fn from_group(group: &Group, zone: &TimeZoneName) -> Self {
+        let local = |v: Option<i64>| {
+            v.map(|ms| Timestamp::from_millis(ms).to_datetime_local(zone)).unwrap_or_default()
+        };
+        let flag = |b: bool| b.then(|| "on".to_owned());
+        GroupForm {
+            name: group.name.clone(),
+            description: group.description.clone(),
+            valid_from: local(group.valid_from),
+            valid_until: local(group.valid_until),
+            time_zone: zone.as_str().to_owned(),
+            geofence_enabled: flag(group.geofence_enabled),
+            reader_restriction: flag(group.reader_restriction),
+            time_restriction: flag(group.time_restriction),
+            primary_device_required: flag(group.primary_device_required),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_dates_mean_always_valid() {
+        let form = GroupForm { name: "Staff".into(), ..Default::default() };
+        let group = form.validate().unwrap();
+        assert!(group.valid_from.is_none() && group.valid_until.is_none());
+    }
+
+    #[test]
+    fn dates_are_read_in_the_given_zone() {
+        let form = GroupForm {
+            name: "Staff".into(),
+            valid_from: "2026-01-01T00:00".into(),
+            time_zone: "Europe/Berlin".into(),
+            ..Default::default()
+        };
+        let from = form.validate().unwrap().valid_from.unwrap();
+        assert_eq!(from.to_rfc3339(), "2025-12-31T23:00:00Z");
+    }
+
+    #[test]
+    fn until_before_from_is_refused() {
+        let form = GroupForm {
+            name: "Staff".into(),
+            valid_from: "2026-02-01T00:00".into(),
+            valid_until: "2026-01-01T00:00".into(),
+            ..Default::default()
+        };
+        assert!(form.validate().err().unwrap().get("valid_until").is_some());
+    }
+}

@@ -1,0 +1,26 @@
+//! The records Postern shows and edits, as sent between server and browser,
+//! and the forms that create or change them (validated here, once, so the
+//! server functions, the CLI and the REST API refuse the same nonsense).
+
+pub mod api_key;
+pub mod controller;
+pub mod door;
+pub mod event;
+pub mod group;
+pub mod listing;
+pub mod place;
+pub mod user;
+
+pub use api_key::{ApiKey, NewApiKey};
+pub use controller::{Controller, ControllerForm, Reader, RelayUse, ValidController};
+pub use door::{Door, DoorForm, DoorOptions, ValidDoor};
+pub use event::EventEntry;
+pub use group::{Group, GroupDoor, GroupForm, GroupMember, ValidGroup};
+pub use listing::Listing;
+pub use place::{Place, PlaceForm, ValidPlace};
+pub use user::{Card, SessionUser, User, UserForm, ValidUser};
+
+/// Reads an HTML checkbox value (present = checked).
+pub fn checked(value: &Option<String>) -> bool {
+    matches!(value.as_deref(), Some(v) if v != "false" && v != "off" && v != "0")
+}

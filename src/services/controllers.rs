@@ -1,0 +1,210 @@
+//! Controllers (a "Controller Pro" has 4 relays and 4 reader ports) and their readers.
+
+use super::audit::{self, Actor};
+use super::error::{map_constraint, ConstraintRule};
+use super::users::require_admin;
+use super::{db::flag, now_ms, tokens, Db, ServiceError, ServiceResult};
+use crate::model::{Controller, Listing, Reader, RelayUse, SessionUser, ValidController};
+use crate::types::{BridgeKind, ControllerModel, Page, SearchQuery};
+
+#[derive(sqlx::FromRow)]
+struct ControllerRow {
+    id: i64,
+    name: String,
+    place_id: i64,
+    place_name: String,
+    model: String,
+    bridge_kind: String,
+    online: i64,
+    last_seen_at: Option<i64>,
+}
+
+const SELECT: &str = "SELECT c.id, c.name, c.place_id, p.name AS place_name, c.model, c.bridge_kind, c.online, c.last_seen_at
+    FROM controllers c JOIN places p ON p.id = c.place_id";
+
+const NAME_TAKEN: &[ConstraintRule] = &[ConstraintRule {
+    constraint: "controllers_name_key",
+    sqlite_columns: "controllers.name",
+    field: "name",
+    message: "Another controller already has this name.",
+}];
+
+impl ControllerRow {
+    fn into_controller(self, relays: Vec<RelayUse>, readers: Vec<Reader>) -> Controller {
+        Controller {
+            id: self.id,
+            name: self.name,
+            place_id: self.place_id,
+            place_name: self.place_name,
+            model: ControllerModel::parse(&self.model).unwrap_or(ControllerModel::ControllerPro),
+            bridge_kind: BridgeKind::parse(&self.bridge_kind).unwrap_or(BridgeKind::Simulated),
+            online: flag(self.online),
+            last_seen_at: self.last_seen_at,
+            relays,
+            readers,
+        }
+    }
+}
+
+async fn relays_of(db: &Db, controller_id: i64, model: ControllerModel) -> ServiceResult<Vec<RelayUse>> {
+    let used: Vec<(i64, i64, String)> =
+        sqlx::query_as("SELECT relay, id, name FROM doors WHERE controller_id = $1 AND relay IS NOT NULL")
+            .bind(controller_id)
+            .fetch_all(db.pool())
+            .await?;
+    Ok((1..=model.relay_count())
+        .map(|relay| {
+            let door = used.iter().find(|(r, _, _)| *r == i64::from(relay));
+            RelayUse { relay, door_id: door.map(|d| d.1), door_name: door.map(|d| d.2.clone()) }
+        })
+        .collect())
+}
+
+async fn readers_where(db: &Db, clause: &str, id: i64) -> ServiceResult<Vec<Reader>> {
+    let rows: Vec<(i64, i64, String, i64, String, Option<String>)> = sqlx::query_as(&format!(
+        "SELECT r.id, r.controller_id, c.name, r.port, r.name, d.name FROM readers r
+         JOIN controllers c ON c.id = r.controller_id LEFT JOIN doors d ON d.reader_id = r.id
+         {clause} ORDER BY LOWER(c.name), r.port"
+    ))
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, controller_id, controller_name, port, name, door_name)| Reader {
+            id,
+            controller_id,
+            controller_name,
+            port: u8::try_from(port).unwrap_or(0),
+            name,
+            door_name,
+        })
+        .collect())
+}
+
+/// Every reader as (id, "Controller · Reader N"), for pickers.
+pub async fn reader_options(db: &Db) -> ServiceResult<Vec<(i64, String)>> {
+    let readers = readers_where(db, "WHERE $1 = $1", 0).await?;
+    Ok(readers.into_iter().map(|r| (r.id, format!("{} · {}", r.controller_name, r.name))).collect())
+}
+
+/// Every controller as (id, "name (place)"), for pickers.
+pub async fn options(db: &Db) -> ServiceResult<Vec<(i64, String)>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT c.id, c.name, p.name FROM controllers c JOIN places p ON p.id = c.place_id ORDER BY LOWER(c.name)",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(|(id, name, place)| (id, format!("{name} ({place})"))).collect())
+}
+
+pub async fn list(db: &Db, query: &SearchQuery, page: Page) -> ServiceResult<Listing<Controller>> {
+    let filter = "WHERE ($1 = '' OR LOWER(c.name) LIKE $2 ESCAPE '\\' OR LOWER(p.name) LIKE $2 ESCAPE '\\')";
+    let (total,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM controllers c JOIN places p ON p.id = c.place_id {filter}"
+    ))
+    .bind(query.as_str())
+    .bind(query.like_pattern())
+    .fetch_one(db.pool())
+    .await?;
+    let rows: Vec<ControllerRow> = sqlx::query_as(&format!("{SELECT} {filter} ORDER BY LOWER(c.name), c.id LIMIT $3 OFFSET $4"))
+        .bind(query.as_str())
+        .bind(query.like_pattern())
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(db.pool())
+        .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let model = ControllerModel::parse(&row.model).unwrap_or(ControllerModel::ControllerPro);
+        let relays = relays_of(db, row.id, model).await?;
+        items.push(row.into_controller(relays, Vec::new()));
+    }
+    Ok(Listing { items, total, page: page.number, page_size: page.size })
+}
+
+pub async fn get(db: &Db, id: i64) -> ServiceResult<Controller> {
+    let row: ControllerRow = sqlx::query_as(&format!("{SELECT} WHERE c.id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(ServiceError::NotFound("controller"))?;
+    let model = ControllerModel::parse(&row.model).unwrap_or(ControllerModel::ControllerPro);
+    let relays = relays_of(db, id, model).await?;
+    let readers = readers_where(db, "WHERE r.controller_id = $1", id).await?;
+    Ok(row.into_controller(relays, readers))
+}
+
+/// Inserts a controller and its reader ports, in one transaction.
+pub async fn insert(db: &Db, controller: &ValidController) -> ServiceResult<i64> {
+    let mut tx = db.pool().begin().await?;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO controllers (name, place_id, model, bridge_kind, online, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(controller.name.as_str())
+    .bind(controller.place_id)
+    .bind(controller.model.as_str())
+    .bind(controller.bridge_kind.as_str())
+    .bind(i64::from(controller.bridge_kind == BridgeKind::Simulated))
+    .bind(now_ms())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| missing_place(map_constraint(e, NAME_TAKEN)))?;
+    for port in 1..=i64::from(controller.model.relay_count()) {
+        sqlx::query("INSERT INTO readers (controller_id, port, name, secret) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(port)
+            .bind(format!("Reader {port}"))
+            .bind(tokens::random_token())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+fn missing_place(error: ServiceError) -> ServiceError {
+    match error {
+        ServiceError::Conflict(_) => ServiceError::field("place_id", "That place no longer exists. Pick another."),
+        other => other,
+    }
+}
+
+pub async fn create(db: &Db, actor: &SessionUser, controller: ValidController) -> ServiceResult<i64> {
+    require_admin(actor)?;
+    let id = insert(db, &controller).await?;
+    audit::record(db, &Actor::User(actor.clone()), "controller.created", controller.name.as_str()).await?;
+    Ok(id)
+}
+
+pub async fn update(db: &Db, actor: &SessionUser, id: i64, controller: ValidController) -> ServiceResult<()> {
+    require_admin(actor)?;
+    let done = sqlx::query("UPDATE controllers SET name = $1, place_id = $2, model = $3, bridge_kind = $4 WHERE id = $5")
+        .bind(controller.name.as_str())
+        .bind(controller.place_id)
+        .bind(controller.model.as_str())
+        .bind(controller.bridge_kind.as_str())
+        .bind(id)
+        .execute(db.pool())
+        .await
+        .map_err(|e| missing_place(map_constraint(e, NAME_TAKEN)))?;
+    if done.rows_affected() == 0 {
+        return Err(ServiceError::NotFound("controller"));
+    }
+    audit::record(db, &Actor::User(actor.clone()), "controller.updated", controller.name.as_str()).await
+}
+
+/// Deletes a controller; its doors stay, with no controller (they read Offline).
+pub async fn delete(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
+    require_admin(actor)?;
+    let controller = get(db, id).await?;
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("UPDATE doors SET controller_id = NULL, relay = NULL WHERE controller_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM controllers WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    audit::record(db, &Actor::User(actor.clone()), "controller.deleted", &controller.name).await
+}

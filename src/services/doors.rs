@@ -1,0 +1,323 @@
+//! Doors (= locks): where they are, what drives them, and their restrictions.
+
+use super::audit::{self, Actor};
+use super::error::{map_constraint, ConstraintRule};
+use super::users::require_admin;
+use super::{controllers, db::flag, now_ms, places, Db, ServiceError, ServiceResult};
+use crate::door_status::{DoorStatus, DoorStatusInputs};
+use crate::model::{Door, DoorOptions, Listing, SessionUser, ValidDoor};
+use crate::types::{LockType, Page, SearchQuery, Timestamp};
+
+#[derive(sqlx::FromRow)]
+struct DoorRow {
+    id: i64,
+    name: String,
+    description: String,
+    place_id: i64,
+    place_name: String,
+    time_zone: String,
+    place_radius_m: i64,
+    place_locked_down_at: Option<i64>,
+    floor: Option<String>,
+    controller_id: Option<i64>,
+    controller_name: Option<String>,
+    controller_online: Option<i64>,
+    relay: Option<i64>,
+    reader_id: Option<i64>,
+    reader_name: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    lock_type: String,
+    pulse_seconds: i64,
+    held_open_seconds: i64,
+    geofence_enabled: i64,
+    geofence_radius_m: Option<i64>,
+    reader_restriction: i64,
+    time_restriction: i64,
+    exterior: i64,
+    require_2fa: i64,
+    locked_down_at: Option<i64>,
+    locked_down_by: Option<String>,
+    group_count: i64,
+}
+
+const SELECT: &str = "SELECT d.id, d.name, d.description, d.place_id, p.name AS place_name, p.time_zone,
+    p.geofence_radius_m AS place_radius_m, p.locked_down_at AS place_locked_down_at, f.name AS floor,
+    d.controller_id, c.name AS controller_name, c.online AS controller_online, d.relay,
+    d.reader_id, r.name AS reader_name, d.latitude, d.longitude, d.lock_type, d.pulse_seconds,
+    d.held_open_seconds, d.geofence_enabled, d.geofence_radius_m, d.reader_restriction,
+    d.time_restriction, d.exterior, d.require_2fa, d.locked_down_at, d.locked_down_by,
+    (SELECT COUNT(*) FROM group_doors gd WHERE gd.door_id = d.id) AS group_count
+    FROM doors d JOIN places p ON p.id = d.place_id
+    LEFT JOIN floors f ON f.id = d.floor_id
+    LEFT JOIN controllers c ON c.id = d.controller_id
+    LEFT JOIN readers r ON r.id = d.reader_id";
+
+impl DoorRow {
+    fn into_door(self, now: Timestamp) -> Door {
+        let locked_down_at = self.locked_down_at.or(self.place_locked_down_at);
+        let status = DoorStatus::derive(&DoorStatusInputs {
+            has_controller: self.controller_id.is_some(),
+            controller_online: self.controller_online.is_some_and(flag),
+            locked_down: locked_down_at.is_some(),
+            unlocked_until: None,
+            now,
+        });
+        let radius = |v: i64| u32::try_from(v).unwrap_or(300);
+        Door {
+            id: self.id,
+            name: self.name,
+            description: self.description,
+            place_id: self.place_id,
+            place_name: self.place_name,
+            time_zone: self.time_zone,
+            floor: self.floor,
+            controller_id: self.controller_id,
+            controller_name: self.controller_name,
+            relay: self.relay.and_then(|r| u8::try_from(r).ok()),
+            reader_id: self.reader_id,
+            reader_name: self.reader_name,
+            latitude: self.latitude,
+            longitude: self.longitude,
+            lock_type: LockType::parse(&self.lock_type).unwrap_or(LockType::ElectricStrikeFailSecure),
+            pulse_seconds: u32::try_from(self.pulse_seconds).unwrap_or(5),
+            held_open_seconds: u32::try_from(self.held_open_seconds).unwrap_or(30),
+            geofence_enabled: flag(self.geofence_enabled),
+            geofence_radius_m: self.geofence_radius_m.map(radius),
+            effective_radius_m: radius(self.geofence_radius_m.unwrap_or(self.place_radius_m)),
+            reader_restriction: flag(self.reader_restriction),
+            time_restriction: flag(self.time_restriction),
+            exterior: flag(self.exterior),
+            require_2fa: flag(self.require_2fa),
+            locked_down_at,
+            locked_down_by: self.locked_down_by,
+            group_count: self.group_count,
+            status,
+        }
+    }
+}
+
+const CONSTRAINTS: &[ConstraintRule] = &[
+    ConstraintRule {
+        constraint: "doors_place_name_key",
+        sqlite_columns: "doors.place_id, doors.name",
+        field: "name",
+        message: "This place already has a door with this name.",
+    },
+    ConstraintRule {
+        constraint: "doors_controller_relay_key",
+        sqlite_columns: "doors.controller_id, doors.relay",
+        field: "relay",
+        message: "This relay already drives another door.",
+    },
+    ConstraintRule {
+        constraint: "doors_reader_key",
+        sqlite_columns: "doors.reader_id",
+        field: "reader_id",
+        message: "This reader already serves another door.",
+    },
+];
+
+pub async fn list(db: &Db, query: &SearchQuery, page: Page) -> ServiceResult<Listing<Door>> {
+    list_filtered(db, query, page, None).await
+}
+
+/// Lists doors, optionally only those of one place.
+pub async fn list_filtered(db: &Db, query: &SearchQuery, page: Page, place_id: Option<i64>) -> ServiceResult<Listing<Door>> {
+    let filter = "WHERE ($1 = '' OR LOWER(d.name) LIKE $2 ESCAPE '\\' OR LOWER(p.name) LIKE $2 ESCAPE '\\')
+        AND ($3 = 0 OR d.place_id = $3)";
+    let place = place_id.unwrap_or(0);
+    let (total,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM doors d JOIN places p ON p.id = d.place_id {filter}"
+    ))
+    .bind(query.as_str())
+    .bind(query.like_pattern())
+    .bind(place)
+    .fetch_one(db.pool())
+    .await?;
+    let rows: Vec<DoorRow> = sqlx::query_as(&format!(
+        "{SELECT} {filter} ORDER BY LOWER(p.name), LOWER(d.name), d.id LIMIT $4 OFFSET $5"
+    ))
+    .bind(query.as_str())
+    .bind(query.like_pattern())
+    .bind(place)
+    .bind(page.limit())
+    .bind(page.offset())
+    .fetch_all(db.pool())
+    .await?;
+    let now = Timestamp::from_millis(now_ms());
+    Ok(Listing { items: rows.into_iter().map(|r| r.into_door(now)).collect(), total, page: page.number, page_size: page.size })
+}
+
+pub async fn get(db: &Db, id: i64) -> ServiceResult<Door> {
+    let row: Option<DoorRow> = sqlx::query_as(&format!("{SELECT} WHERE d.id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|r| r.into_door(Timestamp::from_millis(now_ms()))).ok_or(ServiceError::NotFound("door"))
+}
+
+/// Every door as (id, "name (place)"), for pickers.
+pub async fn options(db: &Db) -> ServiceResult<Vec<(i64, String)>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT d.id, d.name, p.name FROM doors d JOIN places p ON p.id = d.place_id ORDER BY LOWER(p.name), LOWER(d.name)",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(|(id, name, place)| (id, format!("{name} ({place})"))).collect())
+}
+
+pub async fn form_options(db: &Db) -> ServiceResult<DoorOptions> {
+    Ok(DoorOptions {
+        places: places::options(db).await?,
+        controllers: controllers::options(db).await?,
+        readers: controllers::reader_options(db).await?,
+    })
+}
+
+/// Checks what the database cannot say in words: the relay's current door,
+/// the controller's place.
+async fn check_wiring(db: &Db, door: &ValidDoor, door_id: Option<i64>) -> ServiceResult<()> {
+    let Some((controller_id, relay)) = door.controller else { return Ok(()) };
+    let controller: Option<(i64, String)> =
+        sqlx::query_as("SELECT c.place_id, p.name FROM controllers c JOIN places p ON p.id = c.place_id WHERE c.id = $1")
+            .bind(controller_id)
+            .fetch_optional(db.pool())
+            .await?;
+    let Some((place_id, place_name)) = controller else {
+        return Err(ServiceError::field("controller_id", "That controller no longer exists. Pick another."));
+    };
+    if place_id != door.place_id {
+        return Err(ServiceError::field(
+            "controller_id",
+            format!("This controller is installed at “{place_name}”. Pick a controller at the door's place."),
+        ));
+    }
+    let taken: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, name FROM doors WHERE controller_id = $1 AND relay = $2 AND id <> $3",
+    )
+    .bind(controller_id)
+    .bind(i64::from(relay.get()))
+    .bind(door_id.unwrap_or(0))
+    .fetch_optional(db.pool())
+    .await?;
+    if let Some((_, other)) = taken {
+        return Err(ServiceError::field(
+            "relay",
+            format!("Relay {} of this controller already drives “{other}”.", relay.get()),
+        ));
+    }
+    Ok(())
+}
+
+/// Finds or creates the named floor of a place.
+async fn floor_id(tx: &mut sqlx::AnyConnection, place_id: i64, name: Option<&str>) -> ServiceResult<Option<i64>> {
+    let Some(name) = name else { return Ok(None) };
+    let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM floors WHERE place_id = $1 AND name = $2")
+        .bind(place_id)
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some((id,)) = existing {
+        return Ok(Some(id));
+    }
+    let (id,): (i64,) = sqlx::query_as("INSERT INTO floors (place_id, name) VALUES ($1, $2) RETURNING id")
+        .bind(place_id)
+        .bind(name)
+        .fetch_one(&mut *tx)
+        .await?;
+    Ok(Some(id))
+}
+
+/// Writes a door (insert when `id` is None); every field in one statement.
+async fn save(db: &Db, id: Option<i64>, door: &ValidDoor) -> ServiceResult<i64> {
+    check_wiring(db, door, id).await?;
+    let mut tx = db.pool().begin().await?;
+    let floor = floor_id(&mut tx, door.place_id, door.floor.as_ref().map(|f| f.as_str())).await?;
+    let sql = match id {
+        None => "INSERT INTO doors (name, description, place_id, floor_id, controller_id, relay, reader_id, latitude, longitude,
+                 lock_type, pulse_seconds, held_open_seconds, geofence_enabled, geofence_radius_m, reader_restriction,
+                 time_restriction, exterior, require_2fa, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+        Some(_) => "UPDATE doors SET name = $1, description = $2, place_id = $3, floor_id = $4, controller_id = $5, relay = $6,
+                 reader_id = $7, latitude = $8, longitude = $9, lock_type = $10, pulse_seconds = $11, held_open_seconds = $12,
+                 geofence_enabled = $13, geofence_radius_m = $14, reader_restriction = $15, time_restriction = $16,
+                 exterior = $17, require_2fa = $18 WHERE id = $19 RETURNING id",
+    };
+    let (lat, lon) = door.coordinates.as_ref().map(|(a, b)| (a.value(), b.value())).unzip();
+    let row: Option<(i64,)> = sqlx::query_as(sql)
+        .bind(door.name.as_str())
+        .bind(door.description.as_str())
+        .bind(door.place_id)
+        .bind(floor)
+        .bind(door.controller.map(|(c, _)| c))
+        .bind(door.controller.map(|(_, r)| i64::from(r.get())))
+        .bind(door.reader_id)
+        .bind(lat)
+        .bind(lon)
+        .bind(door.lock_type.as_str())
+        .bind(i64::from(door.pulse_seconds.get()))
+        .bind(i64::from(door.held_open_seconds.get()))
+        .bind(i64::from(door.geofence_enabled))
+        .bind(door.geofence_radius.map(|r| i64::from(r.meters())))
+        .bind(i64::from(door.reader_restriction))
+        .bind(i64::from(door.time_restriction))
+        .bind(i64::from(door.exterior))
+        .bind(i64::from(door.require_2fa))
+        // $19 is created_at for an insert, the door id for an update.
+        .bind(id.unwrap_or_else(now_ms))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| match map_constraint(e, CONSTRAINTS) {
+            ServiceError::Conflict(_) => {
+                ServiceError::field("place_id", "The place, controller or reader you picked no longer exists.")
+            }
+            other => other,
+        })?;
+    let (saved,) = row.ok_or(ServiceError::NotFound("door"))?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+pub async fn create(db: &Db, actor: &SessionUser, door: ValidDoor) -> ServiceResult<i64> {
+    require_admin(actor)?;
+    let id = save(db, None, &door).await?;
+    audit::record_with(db, &Actor::User(actor.clone()), "door.created", door.name.as_str(), Some(id), "ok", "").await?;
+    Ok(id)
+}
+
+/// Inserts without permission checks (demo data).
+pub async fn insert(db: &Db, door: &ValidDoor) -> ServiceResult<i64> {
+    save(db, None, door).await
+}
+
+pub async fn update(db: &Db, actor: &SessionUser, id: i64, door: ValidDoor) -> ServiceResult<()> {
+    require_admin(actor)?;
+    save(db, Some(id), &door).await?;
+    audit::record_with(db, &Actor::User(actor.clone()), "door.updated", door.name.as_str(), Some(id), "ok", "").await
+}
+
+pub async fn delete(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
+    require_admin(actor)?;
+    let door = get(db, id).await?;
+    sqlx::query("DELETE FROM doors WHERE id = $1").bind(id).execute(db.pool()).await?;
+    audit::record_with(db, &Actor::User(actor.clone()), "door.deleted", &door.name, Some(id), "ok", "").await
+}
+
+/// The doors a user reaches through their groups (owners and admins: all).
+pub async fn for_user(db: &Db, user: &SessionUser) -> ServiceResult<Vec<Door>> {
+    let now = Timestamp::from_millis(now_ms());
+    let rows: Vec<DoorRow> = if user.role.reaches_every_door() {
+        sqlx::query_as(&format!("{SELECT} ORDER BY LOWER(p.name), LOWER(d.name)")).fetch_all(db.pool()).await?
+    } else {
+        sqlx::query_as(&format!(
+            "{SELECT} WHERE d.id IN (SELECT gd.door_id FROM group_doors gd
+               JOIN group_members gm ON gm.group_id = gd.group_id WHERE gm.user_id = $1)
+             ORDER BY LOWER(p.name), LOWER(d.name)"
+        ))
+        .bind(user.id)
+        .fetch_all(db.pool())
+        .await?
+    };
+    Ok(rows.into_iter().map(|r| r.into_door(now)).collect())
+}

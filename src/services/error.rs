@@ -1,0 +1,85 @@
+//! The services' error: what went wrong in words a person can act on, with
+//! internal causes kept for the log only.
+
+use crate::field_error::{FieldError, FieldErrors};
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// One or more fields were refused; each carries its message.
+    #[error("invalid input: {0:?}")]
+    Invalid(FieldErrors),
+    /// The thing asked for does not exist (or is not visible to the caller).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Signed in, but this role may not do this.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// Not signed in, or the session ended.
+    #[error("not signed in")]
+    Unauthenticated,
+    /// Slow down: too many attempts.
+    #[error("too many requests: {message}")]
+    TooManyRequests { message: String, retry_after_secs: u64 },
+    /// A conflict a person can understand (e.g. the owner already exists).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Anything else: logged with its cause, shown as a generic sentence.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    pub fn field(field: &str, message: impl Into<String>) -> ServiceError {
+        ServiceError::Invalid(FieldErrors(vec![FieldError::new(field, message)]))
+    }
+}
+
+impl From<FieldErrors> for ServiceError {
+    fn from(errors: FieldErrors) -> Self {
+        ServiceError::Invalid(errors)
+    }
+}
+
+impl From<sqlx::Error> for ServiceError {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::RowNotFound => ServiceError::NotFound("record"),
+            other => ServiceError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Maps a constraint violation to a message beside a field.
+///
+/// `rules` pairs a constraint name (as named in the migrations) and the
+/// `table.column` text SQLite reports, with the field and message to show.
+pub struct ConstraintRule {
+    pub constraint: &'static str,
+    pub sqlite_columns: &'static str,
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+/// Turns unique/foreign-key violations into field errors; anything else stays internal.
+pub fn map_constraint(error: sqlx::Error, rules: &[ConstraintRule]) -> ServiceError {
+    if let sqlx::Error::Database(db_error) = &error {
+        let constraint = db_error.constraint().unwrap_or_default();
+        let message = db_error.message();
+        for rule in rules {
+            let sqlite_hit = !rule.sqlite_columns.is_empty()
+                && message.contains("UNIQUE constraint failed")
+                && message.contains(rule.sqlite_columns);
+            if constraint == rule.constraint || sqlite_hit {
+                return ServiceError::field(rule.field, rule.message);
+            }
+        }
+        if db_error.is_foreign_key_violation() {
+            return ServiceError::Conflict(
+                "This is still in use elsewhere. Remove what depends on it first.".into(),
+            );
+        }
+    }
+    ServiceError::from(error)
+}

@@ -1,0 +1,209 @@
+//! Groups: who (members) may open what (doors), when (validity), and how
+//! (group restrictions).
+
+use super::audit::{self, Actor};
+use super::error::{map_constraint, ConstraintRule};
+use super::users::require_manager;
+use super::{db::flag, now_ms, Db, ServiceError, ServiceResult};
+use crate::model::{Group, GroupDoor, GroupMember, Listing, SessionUser, ValidGroup};
+use crate::types::{Page, SearchQuery};
+
+#[derive(sqlx::FromRow)]
+struct GroupRow {
+    id: i64,
+    name: String,
+    description: String,
+    valid_from: Option<i64>,
+    valid_until: Option<i64>,
+    geofence_enabled: i64,
+    reader_restriction: i64,
+    time_restriction: i64,
+    primary_device_required: i64,
+    member_count: i64,
+    door_count: i64,
+}
+
+impl From<GroupRow> for Group {
+    fn from(r: GroupRow) -> Group {
+        Group {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            valid_from: r.valid_from,
+            valid_until: r.valid_until,
+            geofence_enabled: flag(r.geofence_enabled),
+            reader_restriction: flag(r.reader_restriction),
+            time_restriction: flag(r.time_restriction),
+            primary_device_required: flag(r.primary_device_required),
+            member_count: r.member_count,
+            door_count: r.door_count,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT g.id, g.name, g.description, g.valid_from, g.valid_until, g.geofence_enabled,
+    g.reader_restriction, g.time_restriction, g.primary_device_required,
+    (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id) AS member_count,
+    (SELECT COUNT(*) FROM group_doors d WHERE d.group_id = g.id) AS door_count
+    FROM access_groups g";
+
+const NAME_TAKEN: &[ConstraintRule] = &[ConstraintRule {
+    constraint: "access_groups_name_key",
+    sqlite_columns: "access_groups.name",
+    field: "name",
+    message: "Another group already has this name.",
+}];
+
+pub async fn list(db: &Db, query: &SearchQuery, page: Page) -> ServiceResult<Listing<Group>> {
+    let filter = "WHERE ($1 = '' OR LOWER(g.name) LIKE $2 ESCAPE '\\' OR LOWER(g.description) LIKE $2 ESCAPE '\\')";
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM access_groups g {filter}"))
+        .bind(query.as_str())
+        .bind(query.like_pattern())
+        .fetch_one(db.pool())
+        .await?;
+    let rows: Vec<GroupRow> = sqlx::query_as(&format!("{SELECT} {filter} ORDER BY LOWER(g.name), g.id LIMIT $3 OFFSET $4"))
+        .bind(query.as_str())
+        .bind(query.like_pattern())
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(db.pool())
+        .await?;
+    Ok(Listing { items: rows.into_iter().map(Group::from).collect(), total, page: page.number, page_size: page.size })
+}
+
+pub async fn get(db: &Db, id: i64) -> ServiceResult<Group> {
+    let row: Option<GroupRow> = sqlx::query_as(&format!("{SELECT} WHERE g.id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(Group::from).ok_or(ServiceError::NotFound("group"))
+}
+
+async fn save(db: &Db, id: Option<i64>, group: &ValidGroup) -> ServiceResult<i64> {
+    let sql = match id {
+        None => "INSERT INTO access_groups (name, description, valid_from, valid_until, geofence_enabled, reader_restriction,
+                 time_restriction, primary_device_required, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        Some(_) => "UPDATE access_groups SET name = $1, description = $2, valid_from = $3, valid_until = $4, geofence_enabled = $5,
+                 reader_restriction = $6, time_restriction = $7, primary_device_required = $8 WHERE id = $9 RETURNING id",
+    };
+    let row: Option<(i64,)> = sqlx::query_as(sql)
+        .bind(group.name.as_str())
+        .bind(group.description.as_str())
+        .bind(group.valid_from.map(|t| t.millis()))
+        .bind(group.valid_until.map(|t| t.millis()))
+        .bind(i64::from(group.geofence_enabled))
+        .bind(i64::from(group.reader_restriction))
+        .bind(i64::from(group.time_restriction))
+        .bind(i64::from(group.primary_device_required))
+        // $9 is created_at for an insert, the group id for an update.
+        .bind(id.unwrap_or_else(now_ms))
+        .fetch_optional(db.pool())
+        .await
+        .map_err(|e| map_constraint(e, NAME_TAKEN))?;
+    row.map(|r| r.0).ok_or(ServiceError::NotFound("group"))
+}
+
+/// Inserts without permission checks (demo data).
+pub async fn insert(db: &Db, group: &ValidGroup) -> ServiceResult<i64> {
+    save(db, None, group).await
+}
+
+pub async fn create(db: &Db, actor: &SessionUser, group: ValidGroup) -> ServiceResult<i64> {
+    require_manager(actor)?;
+    let id = save(db, None, &group).await?;
+    audit::record(db, &Actor::User(actor.clone()), "group.created", group.name.as_str()).await?;
+    Ok(id)
+}
+
+pub async fn update(db: &Db, actor: &SessionUser, id: i64, group: ValidGroup) -> ServiceResult<()> {
+    require_manager(actor)?;
+    save(db, Some(id), &group).await?;
+    audit::record(db, &Actor::User(actor.clone()), "group.updated", group.name.as_str()).await
+}
+
+pub async fn delete(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
+    require_manager(actor)?;
+    let group = get(db, id).await?;
+    sqlx::query("DELETE FROM access_groups WHERE id = $1").bind(id).execute(db.pool()).await?;
+    audit::record(db, &Actor::User(actor.clone()), "group.deleted", &group.name).await
+}
+
+pub async fn members(db: &Db, group_id: i64) -> ServiceResult<Vec<GroupMember>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT u.id, u.name, u.email FROM group_members m JOIN users u ON u.id = m.user_id
+         WHERE m.group_id = $1 ORDER BY LOWER(u.name)",
+    )
+    .bind(group_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(|(user_id, name, email)| GroupMember { user_id, name, email }).collect())
+}
+
+pub async fn doors(db: &Db, group_id: i64) -> ServiceResult<Vec<GroupDoor>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT d.id, d.name, p.name FROM group_doors gd JOIN doors d ON d.id = gd.door_id
+         JOIN places p ON p.id = d.place_id WHERE gd.group_id = $1 ORDER BY LOWER(p.name), LOWER(d.name)",
+    )
+    .bind(group_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(|(door_id, name, place_name)| GroupDoor { door_id, name, place_name }).collect())
+}
+
+/// Adds a member; adding someone already in the group changes nothing.
+pub async fn add_member(db: &Db, actor: &SessionUser, group_id: i64, user_id: i64) -> ServiceResult<()> {
+    require_manager(actor)?;
+    let group = get(db, group_id).await?;
+    let user = super::users::get(db, user_id).await.map_err(|_| ServiceError::field("user_id", "Pick a person from the list."))?;
+    sqlx::query(
+        "INSERT INTO group_members (group_id, user_id, added_at) VALUES ($1, $2, $3) ON CONFLICT (group_id, user_id) DO NOTHING",
+    )
+    .bind(group_id)
+    .bind(user_id)
+    .bind(now_ms())
+    .execute(db.pool())
+    .await?;
+    audit::record(db, &Actor::User(actor.clone()), "group.member_added", &format!("{} to {}", user.email, group.name)).await
+}
+
+pub async fn remove_member(db: &Db, actor: &SessionUser, group_id: i64, user_id: i64) -> ServiceResult<()> {
+    require_manager(actor)?;
+    let group = get(db, group_id).await?;
+    sqlx::query("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2")
+        .bind(group_id)
+        .bind(user_id)
+        .execute(db.pool())
+        .await?;
+    audit::record(db, &Actor::User(actor.clone()), "group.member_removed", &format!("user #{user_id} from {}", group.name)).await
+}
+
+pub async fn add_door(db: &Db, actor: &SessionUser, group_id: i64, door_id: i64) -> ServiceResult<()> {
+    require_manager(actor)?;
+    let group = get(db, group_id).await?;
+    let door = super::doors::get(db, door_id).await.map_err(|_| ServiceError::field("door_id", "Pick a door from the list."))?;
+    sqlx::query("INSERT INTO group_doors (group_id, door_id) VALUES ($1, $2) ON CONFLICT (group_id, door_id) DO NOTHING")
+        .bind(group_id)
+        .bind(door_id)
+        .execute(db.pool())
+        .await?;
+    audit::record_with(db, &Actor::User(actor.clone()), "group.door_added", &format!("{} to {}", door.name, group.name), Some(door_id), "ok", "").await
+}
+
+pub async fn remove_door(db: &Db, actor: &SessionUser, group_id: i64, door_id: i64) -> ServiceResult<()> {
+    require_manager(actor)?;
+    let group = get(db, group_id).await?;
+    sqlx::query("DELETE FROM group_doors WHERE group_id = $1 AND door_id = $2")
+        .bind(group_id)
+        .bind(door_id)
+        .execute(db.pool())
+        .await?;
+    audit::record_with(db, &Actor::User(actor.clone()), "group.door_removed", &format!("door #{door_id} from {}", group.name), Some(door_id), "ok", "").await
+}
+
+/// Every person as (id, "name <email>"), for the member picker.
+pub async fn user_options(db: &Db) -> ServiceResult<Vec<(i64, String)>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as("SELECT id, name, email FROM users ORDER BY LOWER(name)")
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.into_iter().map(|(id, name, email)| (id, format!("{name} <{email}>"))).collect())
+}

@@ -1,0 +1,27 @@
+//! Services that need I/O, shared by the Leptos server functions, the CLI and
+//! the REST API. Compiled only with the `server` feature.
+
+pub mod api_keys;
+pub mod audit;
+pub mod controllers;
+pub mod db;
+pub mod demo;
+pub mod doors;
+pub mod error;
+pub mod groups;
+pub mod login_throttle;
+pub mod owner;
+pub mod passwords;
+pub mod places;
+pub mod sessions;
+pub mod stats;
+pub mod tokens;
+pub mod users;
+
+pub use db::Db;
+pub use error::{ServiceError, ServiceResult};
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}

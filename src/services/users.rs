@@ -1,0 +1,322 @@
+//! People: members, managers, admins and the owner, with their cards.
+
+use super::audit::{self, Actor};
+use super::error::{map_constraint, ConstraintRule};
+use super::{db::flag, login_throttle, now_ms, passwords, sessions, Db, ServiceError, ServiceResult};
+use crate::model::{Card, Listing, SessionUser, User, ValidUser};
+use crate::types::{CardNumber, Email, Page, Role, SearchQuery};
+
+#[derive(sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub role: String,
+    pub confirmed: i64,
+    pub app_access: i64,
+    pub primary_device_required: i64,
+    pub primary_device_id: Option<String>,
+    pub has_password: i64,
+    pub group_count: i64,
+    pub card_count: i64,
+}
+
+impl UserRow {
+    pub const SELECT: &'static str = "SELECT u.id, u.name, u.email, u.phone, u.role, u.confirmed, u.app_access,
+        u.primary_device_required, u.primary_device_id,
+        CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS has_password,
+        (SELECT COUNT(*) FROM group_members gm WHERE gm.user_id = u.id) AS group_count,
+        (SELECT COUNT(*) FROM cards c WHERE c.user_id = u.id) AS card_count
+        FROM users u";
+
+    fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Member)
+    }
+
+    pub fn into_session_user(self) -> SessionUser {
+        SessionUser { id: self.id, role: self.role(), name: self.name, email: self.email }
+    }
+
+    pub fn into_user(self) -> User {
+        User {
+            id: self.id,
+            role: self.role(),
+            name: self.name,
+            email: self.email,
+            phone: self.phone,
+            confirmed: flag(self.confirmed),
+            app_access: flag(self.app_access),
+            primary_device_required: flag(self.primary_device_required),
+            primary_device_id: self.primary_device_id,
+            has_password: flag(self.has_password),
+            group_count: self.group_count,
+            card_count: self.card_count,
+        }
+    }
+}
+
+const EMAIL_TAKEN: &[ConstraintRule] = &[ConstraintRule {
+    constraint: "users_email_key",
+    sqlite_columns: "users.email",
+    field: "email",
+    message: "Someone already uses this email address.",
+}];
+
+/// Refuses unless the actor may manage people at all.
+pub fn require_manager(actor: &SessionUser) -> ServiceResult<()> {
+    if actor.role.can_manage() {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden("Only managers and admins can do this.".into()))
+    }
+}
+
+/// Refuses unless the actor is an owner or admin.
+pub fn require_admin(actor: &SessionUser) -> ServiceResult<()> {
+    if actor.role.is_admin() {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden("Only admins can do this.".into()))
+    }
+}
+
+/// Who may give or change which role.
+fn check_role_change(actor: &SessionUser, current: Option<Role>, wanted: Role) -> ServiceResult<()> {
+    require_manager(actor)?;
+    if current == Some(Role::Owner) && wanted != Role::Owner {
+        return Err(ServiceError::field("role", "The owner stays the owner."));
+    }
+    if wanted == Role::Owner && current != Some(Role::Owner) {
+        return Err(ServiceError::field("role", "There is only one owner."));
+    }
+    let touches_staff = matches!(current, Some(Role::Admin | Role::Owner | Role::Manager))
+        || matches!(wanted, Role::Admin | Role::Manager);
+    if touches_staff && !actor.role.is_admin() {
+        return Err(ServiceError::field("role", "Only admins can give or change staff roles."));
+    }
+    Ok(())
+}
+
+pub async fn list(db: &Db, query: &SearchQuery, page: Page) -> ServiceResult<Listing<User>> {
+    let filter = "WHERE ($1 = '' OR LOWER(u.name) LIKE $2 ESCAPE '\\' OR LOWER(u.email) LIKE $2 ESCAPE '\\')";
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM users u {filter}"))
+        .bind(query.as_str())
+        .bind(query.like_pattern())
+        .fetch_one(db.pool())
+        .await?;
+    let rows: Vec<UserRow> = sqlx::query_as(&format!(
+        "{} {filter} ORDER BY LOWER(u.name), u.id LIMIT $3 OFFSET $4",
+        UserRow::SELECT
+    ))
+    .bind(query.as_str())
+    .bind(query.like_pattern())
+    .bind(page.limit())
+    .bind(page.offset())
+    .fetch_all(db.pool())
+    .await?;
+    Ok(Listing { items: rows.into_iter().map(UserRow::into_user).collect(), total, page: page.number, page_size: page.size })
+}
+
+pub async fn get(db: &Db, id: i64) -> ServiceResult<User> {
+    let row: Option<UserRow> = sqlx::query_as(&format!("{} WHERE u.id = $1", UserRow::SELECT))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(UserRow::into_user).ok_or(ServiceError::NotFound("user"))
+}
+
+pub async fn find_by_email(db: &Db, email: &Email) -> ServiceResult<Option<User>> {
+    let row: Option<UserRow> = sqlx::query_as(&format!("{} WHERE u.email = $1", UserRow::SELECT))
+        .bind(email.as_str())
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(UserRow::into_user))
+}
+
+/// Inserts a user without permission checks (first owner, CLI, demo).
+pub async fn insert(db: &Db, user: &ValidUser, password_hash: Option<String>) -> ServiceResult<i64> {
+    let now = now_ms();
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO users (name, email, phone, role, confirmed, app_access, primary_device_required, password_hash, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+    )
+    .bind(user.name.as_str())
+    .bind(user.email.as_str())
+    .bind(user.phone.as_ref().map(|p| p.as_str().to_owned()))
+    .bind(user.role.as_str())
+    .bind(i64::from(user.confirmed))
+    .bind(i64::from(user.app_access))
+    .bind(i64::from(user.primary_device_required))
+    .bind(password_hash)
+    .bind(now)
+    .fetch_one(db.pool())
+    .await
+    .map_err(|e| map_constraint(e, EMAIL_TAKEN))?;
+    Ok(id)
+}
+
+pub async fn create(db: &Db, actor: &SessionUser, user: ValidUser) -> ServiceResult<i64> {
+    check_role_change(actor, None, user.role)?;
+    let id = insert(db, &user, None).await?;
+    audit::record(db, &Actor::User(actor.clone()), "user.created", &describe(&user)).await?;
+    Ok(id)
+}
+
+pub async fn update(db: &Db, actor: &SessionUser, id: i64, user: ValidUser) -> ServiceResult<()> {
+    let current = get(db, id).await?;
+    check_role_change(actor, Some(current.role), user.role)?;
+    if actor.id == id && user.role != current.role {
+        return Err(ServiceError::field("role", "You cannot change your own role."));
+    }
+    if actor.id == id && !user.app_access {
+        return Err(ServiceError::field("app_access", "You cannot turn off your own app access."));
+    }
+    let device_cleared = !user.primary_device_required;
+    sqlx::query(
+        "UPDATE users SET name = $1, email = $2, phone = $3, role = $4, confirmed = $5, app_access = $6,
+         primary_device_required = $7,
+         primary_device_id = CASE WHEN $8 = 1 THEN NULL ELSE primary_device_id END,
+         updated_at = $9 WHERE id = $10",
+    )
+    .bind(user.name.as_str())
+    .bind(user.email.as_str())
+    .bind(user.phone.as_ref().map(|p| p.as_str().to_owned()))
+    .bind(user.role.as_str())
+    .bind(i64::from(user.confirmed))
+    .bind(i64::from(user.app_access))
+    .bind(i64::from(user.primary_device_required))
+    .bind(i64::from(device_cleared))
+    .bind(now_ms())
+    .bind(id)
+    .execute(db.pool())
+    .await
+    .map_err(|e| map_constraint(e, EMAIL_TAKEN))?;
+    if !user.app_access {
+        sessions::end_all_for_user(db, id).await?;
+    }
+    audit::record(db, &Actor::User(actor.clone()), "user.updated", &describe(&user)).await?;
+    Ok(())
+}
+
+pub async fn delete(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
+    let current = get(db, id).await?;
+    require_manager(actor)?;
+    if current.role == Role::Owner {
+        return Err(ServiceError::Conflict("The owner cannot be deleted.".into()));
+    }
+    if current.id == actor.id {
+        return Err(ServiceError::Conflict("You cannot delete yourself.".into()));
+    }
+    if current.role != Role::Member && !actor.role.is_admin() {
+        return Err(ServiceError::Forbidden("Only admins can delete staff.".into()));
+    }
+    sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(db.pool()).await?;
+    audit::record(db, &Actor::User(actor.clone()), "user.deleted", &format!("{} <{}>", current.name, current.email)).await
+}
+
+fn describe(user: &ValidUser) -> String {
+    format!("{} <{}> as {}", user.name.as_str(), user.email.as_str(), user.role.as_str())
+}
+
+/// Sets (or replaces) a password and ends the user's other sessions.
+pub async fn set_password(db: &Db, id: i64, password: &crate::types::Password) -> ServiceResult<()> {
+    let hash = passwords::hash(password.expose().to_owned()).await?;
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(now_ms())
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    sessions::end_all_for_user(db, id).await
+}
+
+/// Checks email + password; throttled and logged. The error never says
+/// whether the email exists.
+pub async fn authenticate(db: &Db, email_text: &str, password: &str, ip: &str) -> ServiceResult<SessionUser> {
+    let refused = || ServiceError::field("password", "That email and password do not match an account.");
+    let key = email_text.trim().to_lowercase();
+    login_throttle::check(db, &key, ip).await?;
+    let row: Option<(i64, Option<String>, i64)> =
+        sqlx::query_as("SELECT id, password_hash, app_access FROM users WHERE email = $1")
+            .bind(&key)
+            .fetch_optional(db.pool())
+            .await?;
+    let (id, hash, app_access) = row.unwrap_or((0, None, 0));
+    let stored = hash.clone().unwrap_or_else(|| passwords::decoy_hash().to_owned());
+    let ok = passwords::verify(password.to_owned(), stored).await && hash.is_some();
+    login_throttle::record(db, &key, ip, ok).await?;
+    if !ok {
+        audit::record_with(db, &Actor::System, "sign_in.failed", &key, None, "denied", ip).await?;
+        return Err(refused());
+    }
+    if !flag(app_access) {
+        return Err(ServiceError::Forbidden(
+            "App access is turned off for your account. Ask an admin to turn it on.".into(),
+        ));
+    }
+    let user = get(db, id).await?;
+    let session_user = SessionUser { id: user.id, name: user.name, email: user.email, role: user.role };
+    audit::record_with(db, &Actor::User(session_user.clone()), "sign_in", &session_user.email, None, "ok", ip).await?;
+    Ok(session_user)
+}
+
+// ---- cards and fobs -------------------------------------------------------
+
+const CARD_TAKEN: &[ConstraintRule] = &[ConstraintRule {
+    constraint: "cards_number_key",
+    sqlite_columns: "cards.number",
+    field: "number",
+    message: "This card number is already assigned to someone.",
+}];
+
+pub async fn list_cards(db: &Db, user_id: i64) -> ServiceResult<Vec<Card>> {
+    let rows: Vec<(i64, i64, String, String, i64)> = sqlx::query_as(
+        "SELECT id, user_id, number, label, active FROM cards WHERE user_id = $1 ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, user_id, number, label, active)| Card { id, user_id, number, label, active: flag(active) })
+        .collect())
+}
+
+pub async fn add_card(db: &Db, actor: &SessionUser, user_id: i64, number: &CardNumber, label: &str) -> ServiceResult<i64> {
+    require_manager(actor)?;
+    let user = get(db, user_id).await?;
+    let label: String = label.trim().chars().take(100).collect();
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO cards (user_id, number, label, active, created_at) VALUES ($1, $2, $3, 1, $4) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(number.as_str())
+    .bind(&label)
+    .bind(now_ms())
+    .fetch_one(db.pool())
+    .await
+    .map_err(|e| map_constraint(e, CARD_TAKEN))?;
+    audit::record(db, &Actor::User(actor.clone()), "card.added", &format!("{} for {}", number.as_str(), user.email)).await?;
+    Ok(id)
+}
+
+pub async fn set_card_active(db: &Db, actor: &SessionUser, card_id: i64, active: bool) -> ServiceResult<()> {
+    require_manager(actor)?;
+    let done = sqlx::query("UPDATE cards SET active = $1 WHERE id = $2")
+        .bind(i64::from(active))
+        .bind(card_id)
+        .execute(db.pool())
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(ServiceError::NotFound("card"));
+    }
+    let action = if active { "card.activated" } else { "card.deactivated" };
+    audit::record(db, &Actor::User(actor.clone()), action, &format!("card #{card_id}")).await
+}
+
+pub async fn delete_card(db: &Db, actor: &SessionUser, card_id: i64) -> ServiceResult<()> {
+    require_manager(actor)?;
+    sqlx::query("DELETE FROM cards WHERE id = $1").bind(card_id).execute(db.pool()).await?;
+    audit::record(db, &Actor::User(actor.clone()), "card.deleted", &format!("card #{card_id}")).await
+}
