@@ -18,10 +18,11 @@ need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 if dpkg -s binaryen >/dev/null 2>&1; then
   log "removing Debian's binaryen (its wasm-opt breaks release builds)"

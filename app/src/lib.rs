@@ -27,4 +27,8 @@ pub use app::{shell, App};
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(App);
+    // Lets end-to-end tests (and curious people) know the page is interactive.
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&window, &"__POSTERN_HYDRATED".into(), &true.into());
+    }
 }

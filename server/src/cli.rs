@@ -48,6 +48,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ApiKeyCommand,
     },
+    /// Manage people.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Fill a demo organization (2 places, 7 doors, 3 groups, 20 people) and print its sign-in.
     Demo,
 }
@@ -62,6 +67,20 @@ pub enum ApiKeyCommand {
         /// A name to tell the key apart.
         #[arg(long, default_value = "CLI key")]
         name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a person who can sign in (password from stdin, or a prompt on a terminal).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, manager or member.
+        #[arg(long, default_value = "member")]
+        role: String,
     },
 }
 
@@ -106,6 +125,29 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let created = api_keys::issue(&db, user.id, &name).await.map_err(describe)?;
             eprintln!("API key “{}” for {} (shown once; store it now):", created.key.name, user.email);
             println!("{}", created.secret);
+            Ok(())
+        }
+        Command::User { command: UserCommand::Create { email, name, role } } => {
+            let form = postern::model::UserForm {
+                name,
+                email,
+                role: role.clone(),
+                confirmed: Some("on".into()),
+                app_access: Some("on".into()),
+                ..Default::default()
+            };
+            let mut valid = form.validate().map_err(|errors| {
+                errors.0.iter().map(|e| format!("--{}: {}", e.field, e.message)).collect::<Vec<_>>().join("\n")
+            })?;
+            if valid.role == postern::types::Role::Owner {
+                return Err("--role: use create-owner for the owner.".into());
+            }
+            let password = postern::types::Password::parse(&read_password()?).map_err(|e| format!("password: {e}"))?;
+            let db = open(&config).await?;
+            valid.confirmed = true;
+            let id = users::insert(&db, &valid, None).await.map_err(describe)?;
+            users::set_password(&db, id, &password).await.map_err(describe)?;
+            println!("Created {} <{}> as {}.", valid.name.as_str(), valid.email.as_str(), valid.role.label());
             Ok(())
         }
         Command::Demo => {

@@ -9,7 +9,7 @@ pub fn ApiKeyPage() -> impl IntoView {
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
     let error = action_error(create);
-    let keys = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_api_keys());
+    let keys = Resource::new_blocking(move || (create.version().get(), revoke.version().get()), |_| list_api_keys());
     let created = move || create.value().get().and_then(|r| r.ok());
     view! {
         <PageHeader title="API keys"/>

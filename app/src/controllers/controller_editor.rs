@@ -12,7 +12,7 @@ use postern::types::{BridgeKind, ControllerModel};
 pub fn ControllerEditor() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
-    let data = Resource::new(id, get_controller);
+    let data = Resource::new_blocking(id, get_controller);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

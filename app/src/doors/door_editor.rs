@@ -11,7 +11,7 @@ use postern::types::LockType;
 pub fn DoorEditor() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
-    let data = Resource::new(id, get_door);
+    let data = Resource::new_blocking(id, get_door);
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn DoorList() -> impl IntoView {
     let query = use_query_map();
-    let doors = Resource::new(
+    let doors = Resource::new_blocking(
         move || (query.read().get("q").unwrap_or_default(), query.read().get("page")),
         |(q, page)| list_doors(q, page),
     );

@@ -14,7 +14,7 @@ pub fn GroupEditor() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
     let change_member = ServerAction::<ChangeGroupMember>::new();
     let change_door = ServerAction::<ChangeGroupDoor>::new();
-    let data = Resource::new(
+    let data = Resource::new_blocking(
         move || (id(), change_member.version().get(), change_door.version().get()),
         |(id, _, _)| get_group(id),
     );

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn GroupList() -> impl IntoView {
     let query = use_query_map();
-    let groups = Resource::new(
+    let groups = Resource::new_blocking(
         move || (query.read().get("q").unwrap_or_default(), query.read().get("page")),
         |(q, page)| list_groups(q, page),
     );

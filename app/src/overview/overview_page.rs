@@ -5,7 +5,7 @@ use leptos_router::components::A;
 
 #[component]
 pub fn Overview() -> impl IntoView {
-    let counts = Resource::new(|| (), |_| overview_counts());
+    let counts = Resource::new_blocking(|| (), |_| overview_counts());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -10,13 +10,13 @@ use postern::model::{Place, PlaceForm};
 pub fn PlaceEditor() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
-    let place = Resource::new(id, |id| async move {
+    let place = Resource::new_blocking(id, |id| async move {
         match id {
             Some(id) => get_place(id).await.map(Some),
             None => Ok(None),
         }
     });
-    let zones = Resource::new(|| (), |_| time_zones());
+    let zones = Resource::new_blocking(|| (), |_| time_zones());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

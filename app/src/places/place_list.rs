@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn PlaceList() -> impl IntoView {
     let query = use_query_map();
-    let places = Resource::new(
+    let places = Resource::new_blocking(
         move || (query.read().get("q").unwrap_or_default(), query.read().get("page")),
         |(q, page)| list_places(q, page),
     );

@@ -14,7 +14,7 @@ pub fn UserEditor() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
     let add_card = ServerAction::<AddCard>::new();
     let change_card = ServerAction::<ChangeCard>::new();
-    let data = Resource::new(
+    let data = Resource::new_blocking(
         move || (id(), add_card.version().get(), change_card.version().get()),
         |(id, _, _)| get_user(id),
     );

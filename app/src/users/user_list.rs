@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn UserList() -> impl IntoView {
     let query = use_query_map();
-    let users = Resource::new(
+    let users = Resource::new_blocking(
         move || (query.read().get("q").unwrap_or_default(), query.read().get("page")),
         |(q, page)| list_users(q, page),
     );

@@ -1,0 +1,63 @@
+import { defineConfig, devices } from "@playwright/test";
+import { baseURL, databaseUrl, serverBinary, repoRoot } from "./support/env";
+
+const chromium = {
+  browserName: "chromium" as const,
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  },
+};
+
+export default defineConfig({
+  testDir: "./tests",
+  outputDir: "./test-results",
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: { baseURL, trace: "retain-on-failure", screenshot: "only-on-failure" },
+  projects: [
+    // The owner's first run happens once, before everything else.
+    { name: "first-run", testMatch: /first-run\.spec\.ts/, use: { ...devices["Desktop Chrome"], ...chromium } },
+    {
+      name: "desktop",
+      testIgnore: /first-run\.spec\.ts/,
+      dependencies: ["first-run"],
+      use: { ...devices["Desktop Chrome"], ...chromium },
+    },
+    {
+      name: "mobile",
+      testMatch: /(sign-in|member)\.spec\.ts/,
+      dependencies: ["first-run"],
+      use: { ...devices["Pixel 7"], ...chromium },
+    },
+    {
+      // Pages that must work before (or without) the Wasm.
+      name: "no-javascript",
+      testMatch: /sign-in\.spec\.ts/,
+      dependencies: ["first-run"],
+      use: { ...devices["Desktop Chrome"], ...chromium, javaScriptEnabled: false },
+    },
+  ],
+  webServer: {
+    command: `${serverBinary} serve --bind ${new URL(baseURL).host}`,
+    cwd: repoRoot,
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    env: { POSTERN_DATABASE_URL: databaseUrl, LEPTOS_SITE_ROOT: "target/site", POSTERN_LOG: "warn" },
+    stdout: "ignore",
+    stderr: "pipe",
+  },
+});

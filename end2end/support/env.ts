@@ -1,0 +1,13 @@
+import * as path from "node:path";
+import * as os from "node:os";
+
+/** Where the repository is (the server runs from there, to find target/site). */
+export const repoRoot = path.resolve(__dirname, "..", "..");
+/** The built server; scripts/test.sh builds it with cargo-leptos first. */
+export const serverBinary = process.env.POSTERN_BIN ?? path.join(repoRoot, "target", "debug", "postern");
+export const baseURL = process.env.POSTERN_E2E_URL ?? "http://127.0.0.1:3100";
+/** A fresh database for the run (scripts/test.sh passes a new PostgreSQL one). */
+export const databaseUrl =
+  process.env.POSTERN_E2E_DATABASE_URL ?? `sqlite://${path.join(os.tmpdir(), `postern-e2e-${process.pid}.db`)}`;
+/** The owner created by the first-run spec. */
+export const owner = { name: "Olive Owner", email: "owner@e2e.example.com", password: "owner password 123" };
