@@ -13,7 +13,7 @@ use crate::users::{UserEditor, UserList};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 /// The document around every page, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -43,27 +43,27 @@ pub fn App() -> impl IntoView {
         <Title formatter=|text: String| if text.is_empty() { "Postern".to_owned() } else { format!("{text} · Postern") }/>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/setup") view=SetupPage/>
-                <Route path=path!("/me") view=MyDoorsPage/>
-                <ParentRoute path=path!("") view=DashboardLayout>
-                    <Route path=path!("") view=Overview/>
-                    <Route path=path!("places") view=PlaceList/>
-                    <Route path=path!("places/new") view=PlaceEditor/>
-                    <Route path=path!("places/:id") view=PlaceEditor/>
-                    <Route path=path!("controllers") view=ControllerList/>
-                    <Route path=path!("controllers/new") view=ControllerEditor/>
-                    <Route path=path!("controllers/:id") view=ControllerEditor/>
-                    <Route path=path!("doors") view=DoorList/>
-                    <Route path=path!("doors/new") view=DoorEditor/>
-                    <Route path=path!("doors/:id") view=DoorEditor/>
-                    <Route path=path!("groups") view=GroupList/>
-                    <Route path=path!("groups/new") view=GroupEditor/>
-                    <Route path=path!("groups/:id") view=GroupEditor/>
-                    <Route path=path!("users") view=UserList/>
-                    <Route path=path!("users/new") view=UserEditor/>
-                    <Route path=path!("users/:id") view=UserEditor/>
-                    <Route path=path!("api-keys") view=ApiKeyPage/>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                <Route path=path!("/me") view=MyDoorsPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=DashboardLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=Overview ssr=SsrMode::Async/>
+                    <Route path=path!("places") view=PlaceList ssr=SsrMode::Async/>
+                    <Route path=path!("places/new") view=PlaceEditor ssr=SsrMode::Async/>
+                    <Route path=path!("places/:id") view=PlaceEditor ssr=SsrMode::Async/>
+                    <Route path=path!("controllers") view=ControllerList ssr=SsrMode::Async/>
+                    <Route path=path!("controllers/new") view=ControllerEditor ssr=SsrMode::Async/>
+                    <Route path=path!("controllers/:id") view=ControllerEditor ssr=SsrMode::Async/>
+                    <Route path=path!("doors") view=DoorList ssr=SsrMode::Async/>
+                    <Route path=path!("doors/new") view=DoorEditor ssr=SsrMode::Async/>
+                    <Route path=path!("doors/:id") view=DoorEditor ssr=SsrMode::Async/>
+                    <Route path=path!("groups") view=GroupList ssr=SsrMode::Async/>
+                    <Route path=path!("groups/new") view=GroupEditor ssr=SsrMode::Async/>
+                    <Route path=path!("groups/:id") view=GroupEditor ssr=SsrMode::Async/>
+                    <Route path=path!("users") view=UserList ssr=SsrMode::Async/>
+                    <Route path=path!("users/new") view=UserEditor ssr=SsrMode::Async/>
+                    <Route path=path!("users/:id") view=UserEditor ssr=SsrMode::Async/>
+                    <Route path=path!("api-keys") view=ApiKeyPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -63,9 +63,16 @@ impl AppError {
         }
     }
 
-    /// Sets this error's status on the current response (server side).
+    /// One refused field, with its status set.
     #[cfg(feature = "ssr")]
-    fn with_status(self) -> Self {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError::from(FieldErrors(vec![postern::field_error::FieldError::new(field, message)]))
+    }
+
+    /// Sets this error's status on the current response (server side).
+    /// Every error a server function returns passes through here.
+    #[cfg(feature = "ssr")]
+    pub fn with_status(self) -> Self {
         use leptos::prelude::use_context;
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(self.status());

@@ -31,7 +31,7 @@ pub fn provide_app_context(context: AppContext) {
 pub fn use_app_context() -> Result<AppContext, AppError> {
     use_context::<AppContext>().ok_or_else(|| {
         tracing::error!("AppContext missing from the Leptos context");
-        AppError::Internal
+        AppError::Internal.with_status()
     })
 }
 
@@ -42,7 +42,7 @@ pub fn use_db() -> Result<Db, AppError> {
 async fn headers() -> Result<HeaderMap, AppError> {
     leptos_axum::extract::<HeaderMap>().await.map_err(|e| {
         tracing::error!(error = %e, "could not read request headers");
-        AppError::Internal
+        AppError::Internal.with_status()
     })
 }
 
@@ -68,7 +68,7 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
 
 /// The signed-in user, or "Please sign in."
 pub async fn require_user() -> Result<SessionUser, AppError> {
-    current_user().await?.ok_or(AppError::Unauthenticated)
+    current_user().await?.ok_or_else(|| AppError::Unauthenticated.with_status())
 }
 
 /// The client's address as seen by this server.

@@ -75,7 +75,8 @@ pub fn map_constraint(error: sqlx::Error, rules: &[ConstraintRule]) -> ServiceEr
                 return ServiceError::field(rule.field, rule.message);
             }
         }
-        if db_error.is_foreign_key_violation() {
+        // SQLite reports ON DELETE RESTRICT as a trigger constraint (code 1811).
+        if db_error.is_foreign_key_violation() || message.contains("FOREIGN KEY constraint failed") {
             return ServiceError::Conflict(
                 "This is still in use elsewhere. Remove what depends on it first.".into(),
             );

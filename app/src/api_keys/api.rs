@@ -15,7 +15,7 @@ pub async fn create_api_key(name: String) -> Result<NewApiKey, AppError> {
     let actor = crate::auth::api::require_staff().await?;
     let db = crate::server_context::use_db()?;
     let name = postern::types::Name::parse(&name).map_err(|m| {
-        AppError::Invalid(postern::field_error::FieldErrors(vec![postern::field_error::FieldError::new("name", m)]))
+        AppError::invalid("name", m)
     })?;
     Ok(postern::services::api_keys::create(&db, &actor, &name).await?)
 }

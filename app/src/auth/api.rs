@@ -62,7 +62,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
 pub async fn logout() -> Result<(), AppError> {
     use crate::server_context::*;
     let context = use_app_context()?;
-    let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
+    let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal.with_status())?;
     if let Some(token) = session_token(&headers) {
         postern::services::sessions::end(&context.db, &token).await?;
     }
@@ -78,6 +78,6 @@ pub async fn require_staff() -> Result<SessionUser, AppError> {
     if user.role.can_manage() {
         Ok(user)
     } else {
-        Err(AppError::Forbidden("This page is for managers and admins.".into()))
+        Err(AppError::Forbidden("This page is for managers and admins.".into()).with_status())
     }
 }

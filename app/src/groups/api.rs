@@ -69,7 +69,7 @@ pub async fn change_group_member(group_id: i64, user_id: String, add: bool) -> R
     let actor = crate::auth::api::require_staff().await?;
     let db = crate::server_context::use_db()?;
     let user_id = postern::model::controller::parse_id(&user_id, "Pick a person from the list.")
-        .map_err(|m| AppError::Invalid(postern::field_error::FieldErrors(vec![postern::field_error::FieldError::new("user_id", m)])))?;
+        .map_err(|m| AppError::invalid("user_id", m))?;
     if add {
         groups::add_member(&db, &actor, group_id, user_id).await?;
     } else {
@@ -85,7 +85,7 @@ pub async fn change_group_door(group_id: i64, door_id: String, add: bool) -> Res
     let actor = crate::auth::api::require_staff().await?;
     let db = crate::server_context::use_db()?;
     let door_id = postern::model::controller::parse_id(&door_id, "Pick a door from the list.")
-        .map_err(|m| AppError::Invalid(postern::field_error::FieldErrors(vec![postern::field_error::FieldError::new("door_id", m)])))?;
+        .map_err(|m| AppError::invalid("door_id", m))?;
     if add {
         groups::add_door(&db, &actor, group_id, door_id).await?;
     } else {

@@ -56,7 +56,7 @@ pub async fn add_card(user_id: i64, number: String, label: String) -> Result<i64
         errors.push("label", "Use at most 100 characters.");
     }
     errors.into_result()?;
-    let Some(number) = number else { return Err(AppError::Internal) };
+    let Some(number) = number else { return Err(AppError::Internal.with_status()) };
     Ok(postern::services::users::add_card(&db, &actor, user_id, &number, &label).await?)
 }
 
@@ -70,7 +70,7 @@ pub async fn change_card(card_id: i64, change: String) -> Result<(), AppError> {
         "activate" => users::set_card_active(&db, &actor, card_id, true).await?,
         "deactivate" => users::set_card_active(&db, &actor, card_id, false).await?,
         "delete" => users::delete_card(&db, &actor, card_id).await?,
-        _ => return Err(AppError::Request("Unknown card change.".into())),
+        _ => return Err(AppError::invalid("change", "Unknown card change.")),
     }
     Ok(())
 }

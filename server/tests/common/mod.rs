@@ -71,6 +71,7 @@ impl TestApp {
             site_root: "target/site".into(),
             log: "warn".into(),
         };
+        postern_server::telemetry::init("warn");
         let app = Application::build(&config).await.expect("the server starts");
         let address = format!("http://127.0.0.1:{}", app.port);
         let db = app.db.clone();
