@@ -7,7 +7,8 @@ export const repoRoot = path.resolve(__dirname, "..", "..");
 export const serverBinary = process.env.POSTERN_BIN ?? path.join(repoRoot, "target", "debug", "postern");
 export const baseURL = process.env.POSTERN_E2E_URL ?? "http://127.0.0.1:3100";
 /** A fresh database for the run (scripts/test.sh passes a new PostgreSQL one). */
-export const databaseUrl =
-  process.env.POSTERN_E2E_DATABASE_URL ?? `sqlite://${path.join(os.tmpdir(), `postern-e2e-${process.pid}.db`)}`;
+// Decided once in the main Playwright process; the workers inherit the variable.
+process.env.POSTERN_E2E_DATABASE_URL ??= `sqlite://${path.join(os.tmpdir(), `postern-e2e-${Date.now()}-${process.pid}.db`)}`;
+export const databaseUrl: string = process.env.POSTERN_E2E_DATABASE_URL;
 /** The owner created by the first-run spec. */
 export const owner = { name: "Olive Owner", email: "owner@e2e.example.com", password: "owner password 123" };

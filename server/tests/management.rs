@@ -151,6 +151,7 @@ async fn groups_link_members_and_doors(app: &TestApp) {
     assert_eq!(app.call("change_card", &[("card_id", &card), ("change", "deactivate")]).await.0, 200);
     let (_, user_details) = app.call("get_user", &[("id", &user)]).await;
     assert_eq!(user_details[1][0]["active"], false);
+    assert_eq!(user_details[2], false, "the owner is not Mia");
 
     // Removing and deleting, with the admin actions in the event log.
     assert_eq!(app.call("change_group_member", &[("group_id", &group), ("user_id", &user), ("add", "false")]).await.0, 200);

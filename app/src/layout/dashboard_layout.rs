@@ -1,16 +1,15 @@
 use crate::auth::api::{get_session, needs_setup, Logout};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
-use postern::model::SessionUser;
-
-/// The signed-in staff member, provided by [`DashboardLayout`] to its pages.
-pub fn use_session_user() -> Option<SessionUser> {
-    use_context::<SessionUser>()
-}
 
 /// Navigation and the signed-in user around every dashboard page. Sends
 /// people who are not signed in to sign-in (or first-run setup), and
 /// members to their own page.
+///
+/// The page itself (`Outlet`) sits outside the session's `Suspense`: a
+/// resource created inside a `Suspend` can be created twice on the server,
+/// which shifts resource ids and breaks hydration. Every page's server
+/// functions check the session and role themselves.
 #[component]
 pub fn DashboardLayout() -> impl IntoView {
     let session = Resource::new_blocking(|| (), |_| async move {
@@ -18,28 +17,7 @@ pub fn DashboardLayout() -> impl IntoView {
         let setup = if user.is_none() { needs_setup().await? } else { false };
         Ok::<_, crate::error::AppError>((user, setup))
     });
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match session.await {
-                    Ok((_, true)) => view! { <Redirect path="/setup"/> }.into_any(),
-                    Ok((None, false)) => view! { <Redirect path="/login"/> }.into_any(),
-                    Ok((Some(user), _)) if !user.role.can_manage() => {
-                        view! { <Redirect path="/me"/> }.into_any()
-                    }
-                    Ok((Some(user), _)) => view! { <Frame user/> }.into_any(),
-                    Err(e) => view! { <div class="banner error">{e.to_string()}</div> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-fn Frame(user: SessionUser) -> impl IntoView {
-    provide_context(user.clone());
     let logout = ServerAction::<Logout>::new();
-    let admin = user.role.is_admin();
     view! {
         <div class="dashboard">
             <header class="topbar">
@@ -47,14 +25,28 @@ fn Frame(user: SessionUser) -> impl IntoView {
                 <nav class="main-nav" aria-label="Dashboard">
                     <A href="/doors">"Doors"</A>
                     <A href="/places">"Places"</A>
-                    {admin.then(|| view! { <A href="/controllers">"Controllers"</A> })}
+                    <A href="/controllers">"Controllers"</A>
                     <A href="/groups">"Groups"</A>
                     <A href="/users">"Users"</A>
                     <A href="/api-keys">"API keys"</A>
                 </nav>
                 <div class="who">
-                    <span class="who-name">{user.name.clone()}</span>
-                    <span class="role">{user.role.label()}</span>
+                    <Suspense>
+                        {move || Suspend::new(async move {
+                            match session.await {
+                                Ok((_, true)) => view! { <Redirect path="/setup"/> }.into_any(),
+                                Ok((None, false)) => view! { <Redirect path="/login"/> }.into_any(),
+                                Ok((Some(user), _)) if !user.role.can_manage() => {
+                                    view! { <Redirect path="/me"/> }.into_any()
+                                }
+                                Ok((Some(user), _)) => view! {
+                                    <span class="who-name">{user.name}</span>
+                                    <span class="role">{user.role.label()}</span>
+                                }.into_any(),
+                                Err(e) => view! { <span class="who-error">{e.to_string()}</span> }.into_any(),
+                            }
+                        })}
+                    </Suspense>
                     <ActionForm action=logout>
                         <button type="submit" class="secondary small">"Sign out"</button>
                     </ActionForm>

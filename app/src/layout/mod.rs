@@ -4,6 +4,6 @@ mod dashboard_layout;
 mod not_found;
 mod page_header;
 
-pub use dashboard_layout::{use_session_user, DashboardLayout};
+pub use dashboard_layout::DashboardLayout;
 pub use not_found::NotFound;
 pub use page_header::PageHeader;

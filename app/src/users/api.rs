@@ -11,13 +11,14 @@ pub async fn list_users(query: String, page: Option<String>) -> Result<Listing<U
 }
 
 #[server(prefix = "/rpc", endpoint = "get_user")]
-pub async fn get_user(id: Option<i64>) -> Result<(Option<User>, Vec<Card>), AppError> {
+/// The person (when `id` is given), their cards, and whether it is the signed-in person.
+pub async fn get_user(id: Option<i64>) -> Result<(Option<User>, Vec<Card>, bool), AppError> {
     use postern::services::users;
-    crate::auth::api::require_staff().await?;
+    let me = crate::auth::api::require_staff().await?;
     let db = crate::server_context::use_db()?;
     match id {
-        Some(id) => Ok((Some(users::get(&db, id).await?), users::list_cards(&db, id).await?)),
-        None => Ok((None, Vec::new())),
+        Some(id) => Ok((Some(users::get(&db, id).await?), users::list_cards(&db, id).await?, id == me.id)),
+        None => Ok((None, Vec::new(), false)),
     }
 }
 

@@ -1,7 +1,7 @@
 use super::api::{get_user, AddCard, ChangeCard, DeleteUser, SaveUser};
 use super::card_list::CardList;
 use crate::components::{action_error, form_name, CheckField, ConfirmDelete, FormBanner, SelectField, TextField};
-use crate::layout::{use_session_user, PageHeader};
+use crate::layout::PageHeader;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use postern::model::{User, UserForm};
@@ -22,10 +22,10 @@ pub fn UserEditor() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((user, cards)) => {
+                    Ok((user, cards, is_me)) => {
                         let user_id = user.as_ref().map(|u| u.id);
                         view! {
-                            <UserForm user/>
+                            <UserForm user is_me/>
                             {user_id.map(|user_id| view! { <CardList user_id cards=cards.clone() add_card change_card/> })}
                         }.into_any()
                     }
@@ -37,12 +37,11 @@ pub fn UserEditor() -> impl IntoView {
 }
 
 #[component]
-fn UserForm(user: Option<User>) -> impl IntoView {
+fn UserForm(user: Option<User>, is_me: bool) -> impl IntoView {
     let save = ServerAction::<SaveUser>::new();
     let delete = ServerAction::<DeleteUser>::new();
     let error = action_error(save);
     let delete_error = action_error(delete);
-    let me = use_session_user();
     let form = user.as_ref().map(UserForm::from).unwrap_or_else(|| UserForm {
         role: Role::Member.as_str().into(),
         confirmed: Some("on".into()),
@@ -51,7 +50,6 @@ fn UserForm(user: Option<User>) -> impl IntoView {
     });
     let id = user.as_ref().map(|u| u.id);
     let is_owner = user.as_ref().is_some_and(|u| u.role == Role::Owner);
-    let is_me = me.as_ref().zip(id).is_some_and(|(me, id)| me.id == id);
     let title = user.as_ref().map(|u| u.name.clone()).unwrap_or_else(|| "New user".into());
     let roles = Role::ALL
         .iter()
