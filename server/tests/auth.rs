@@ -187,3 +187,44 @@ async fn pages_send_strangers_to_setup_then_sign_in(app: &TestApp) {
     assert!(page.contains("Acme") && page.contains("Sign out"), "{page}");
 }
 on_both_databases!(pages_send_strangers_to_setup_then_sign_in);
+
+async fn sessions_end_when_idle_or_too_old(app: &TestApp) {
+    use postern::services::sessions::{self, SessionPolicy};
+    use std::time::Duration;
+    app.sign_up_owner().await;
+    let (_, me) = app.call("session", &[]).await;
+    let user_id = me["id"].as_i64().unwrap();
+    let policy = SessionPolicy { idle: Duration::from_secs(60), absolute: Duration::from_secs(3600) };
+    let idle = sessions::create(&app.db, user_id, "127.0.0.1", "test").await.unwrap();
+    let old = sessions::create(&app.db, user_id, "127.0.0.1", "test").await.unwrap();
+    let fresh = sessions::create(&app.db, user_id, "127.0.0.1", "test").await.unwrap();
+    let now = postern::services::now_ms();
+    let age = |token: &str, created: i64, seen: i64| {
+        let hash = postern::services::tokens::hash_token(token);
+        async move {
+            sqlx::query("UPDATE sessions SET created_at = $1, last_seen_at = $2 WHERE id_hash = $3")
+                .bind(created)
+                .bind(seen)
+                .bind(hash)
+                .execute(app.db.pool())
+                .await
+                .unwrap();
+        }
+    };
+    age(&idle, now - 120_000, now - 61_000).await; // idle past 60 s
+    age(&old, now - 3_601_000, now - 1_000).await; // active, but past its absolute hour
+    assert!(sessions::lookup(&app.db, &idle, policy).await.unwrap().is_none());
+    assert!(sessions::lookup(&app.db, &old, policy).await.unwrap().is_none());
+    assert!(sessions::lookup(&app.db, &fresh, policy).await.unwrap().is_some());
+    // Expired sessions are deleted, not just ignored.
+    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(left, 2, "the browser's session and the fresh one remain");
+    // Each sign-in gets a new session id.
+    let second = sessions::create(&app.db, user_id, "127.0.0.1", "test").await.unwrap();
+    assert_ne!(second, fresh);
+}
+on_both_databases!(sessions_end_when_idle_or_too_old);
