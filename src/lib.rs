@@ -5,6 +5,7 @@
 //! (database repositories, password hashing, sessions) so that the Leptos
 //! server functions, the CLI and the REST API call one implementation.
 
+pub mod access;
 pub mod door_status;
 pub mod field_error;
 pub mod model;

@@ -4,6 +4,7 @@ use crate::api_keys::ApiKeyPage;
 use crate::auth::{LoginPage, SetupPage};
 use crate::controllers::{ControllerEditor, ControllerList};
 use crate::doors::{DoorEditor, DoorList};
+use crate::events::EventLogPage;
 use crate::groups::{GroupEditor, GroupList};
 use crate::layout::{DashboardLayout, NotFound};
 use crate::member::MyDoorsPage;
@@ -23,7 +24,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <meta name="referrer" content="no-referrer"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users/new") view=UserEditor ssr=SsrMode::Async/>
                     <Route path=path!("users/:id") view=UserEditor ssr=SsrMode::Async/>
                     <Route path=path!("api-keys") view=ApiKeyPage ssr=SsrMode::Async/>
+                    <Route path=path!("events") view=EventLogPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

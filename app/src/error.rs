@@ -21,6 +21,9 @@ pub enum AppError {
     TooManyRequests(String),
     #[error("{0}")]
     Conflict(String),
+    /// A service this needs is down (e.g. the door's controller is offline).
+    #[error("{0}")]
+    Unavailable(String),
     #[error("Something went wrong on our side. It has been logged; please try again.")]
     Internal,
     /// The request itself failed (network, bad arguments).
@@ -60,6 +63,7 @@ impl AppError {
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 

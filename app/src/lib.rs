@@ -9,6 +9,7 @@ pub mod components;
 pub mod controllers;
 pub mod doors;
 pub mod error;
+pub mod events;
 pub mod format;
 pub mod groups;
 pub mod layout;
@@ -17,6 +18,7 @@ pub mod overview;
 pub mod places;
 #[cfg(feature = "ssr")]
 pub mod server_context;
+pub mod unlock;
 pub mod users;
 
 pub use app::{shell, App};

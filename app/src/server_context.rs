@@ -8,6 +8,7 @@ use http::{HeaderMap, HeaderValue};
 use leptos::prelude::*;
 use postern::model::SessionUser;
 use postern::services::sessions::{self, SessionPolicy};
+use postern::services::unlock::UnlockService;
 use postern::services::Db;
 use std::net::SocketAddr;
 
@@ -21,6 +22,8 @@ pub struct AppContext {
     pub session_policy: SessionPolicy,
     /// Adds `Secure` to cookies (on when Postern is served over HTTPS).
     pub cookie_secure: bool,
+    /// Every unlock goes through this one service.
+    pub unlock: UnlockService,
 }
 
 pub fn provide_app_context(context: AppContext) {
@@ -64,6 +67,15 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
     let context = use_app_context()?;
     let Some(token) = session_token(&headers().await?) else { return Ok(None) };
     Ok(sessions::lookup(&context.db, &token, context.session_policy).await?)
+}
+
+/// The signed-in user with when they last entered their password.
+pub async fn current_session() -> Result<Option<(SessionUser, i64)>, AppError> {
+    let context = use_app_context()?;
+    let Some(token) = session_token(&headers().await?) else { return Ok(None) };
+    let Some(user) = sessions::lookup(&context.db, &token, context.session_policy).await? else { return Ok(None) };
+    let verified_at = sessions::verified_at(&context.db, &token).await?.unwrap_or(0);
+    Ok(Some((user, verified_at)))
 }
 
 /// The signed-in user, or "Please sign in."

@@ -31,7 +31,10 @@ impl Application {
             .await
             .map_err(|e| format!("Could not listen on {}: {e}", config.bind))?;
         let address = listener.local_addr().map_err(|e| e.to_string())?;
+        let events = postern::services::event_writer::EventWriter::spawn(db.clone());
+        let unlock = postern::services::unlock::UnlockService::new(db.clone(), events, postern::services::relays::Relays::new());
         let context = AppContext {
+            unlock,
             db: db.clone(),
             session_policy: SessionPolicy { idle: config.session_idle, absolute: config.session_absolute },
             cookie_secure: config.cookie_secure,
@@ -64,8 +67,10 @@ fn leptos_options(config: &Config, address: SocketAddr) -> LeptosOptions {
 fn router(options: LeptosOptions, context: AppContext) -> Router {
     let routes = generate_route_list(App);
     let shell_options = options.clone();
+    let csv = Router::new().route("/events.csv", get(crate::events_csv::export)).with_state(context.clone());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .merge(csv)
         .leptos_routes_with_context(
             &options,
             routes,

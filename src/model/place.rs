@@ -13,6 +13,7 @@ pub struct Place {
     pub geofence_radius_m: u32,
     pub door_count: i64,
     pub locked_down_at: Option<i64>,
+    pub locked_down_by: Option<String>,
 }
 
 /// A place as typed into the form: every field is text until validated.

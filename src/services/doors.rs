@@ -18,6 +18,7 @@ struct DoorRow {
     time_zone: String,
     place_radius_m: i64,
     place_locked_down_at: Option<i64>,
+    place_locked_down_by: Option<String>,
     floor: Option<String>,
     controller_id: Option<i64>,
     controller_name: Option<String>,
@@ -38,15 +39,17 @@ struct DoorRow {
     require_2fa: i64,
     locked_down_at: Option<i64>,
     locked_down_by: Option<String>,
+    unlocked_until: Option<i64>,
     group_count: i64,
 }
 
 const SELECT: &str = "SELECT d.id, d.name, d.description, d.place_id, p.name AS place_name, p.time_zone,
-    p.geofence_radius_m AS place_radius_m, p.locked_down_at AS place_locked_down_at, f.name AS floor,
+    p.geofence_radius_m AS place_radius_m, p.locked_down_at AS place_locked_down_at,
+    p.locked_down_by AS place_locked_down_by, f.name AS floor,
     d.controller_id, c.name AS controller_name, c.online AS controller_online, d.relay,
     d.reader_id, r.name AS reader_name, d.latitude, d.longitude, d.lock_type, d.pulse_seconds,
     d.held_open_seconds, d.geofence_enabled, d.geofence_radius_m, d.reader_restriction,
-    d.time_restriction, d.exterior, d.require_2fa, d.locked_down_at, d.locked_down_by,
+    d.time_restriction, d.exterior, d.require_2fa, d.locked_down_at, d.locked_down_by, d.unlocked_until,
     (SELECT COUNT(*) FROM group_doors gd WHERE gd.door_id = d.id) AS group_count
     FROM doors d JOIN places p ON p.id = d.place_id
     LEFT JOIN floors f ON f.id = d.floor_id
@@ -60,7 +63,7 @@ impl DoorRow {
             has_controller: self.controller_id.is_some(),
             controller_online: self.controller_online.is_some_and(flag),
             locked_down: locked_down_at.is_some(),
-            unlocked_until: None,
+            unlocked_until: self.unlocked_until.map(Timestamp::from_millis),
             now,
         });
         let radius = |v: i64| u32::try_from(v).unwrap_or(300);
@@ -90,7 +93,7 @@ impl DoorRow {
             exterior: flag(self.exterior),
             require_2fa: flag(self.require_2fa),
             locked_down_at,
-            locked_down_by: self.locked_down_by,
+            locked_down_by: if self.locked_down_at.is_some() { self.locked_down_by } else { self.place_locked_down_by },
             group_count: self.group_count,
             status,
         }

@@ -18,6 +18,7 @@ struct PlaceRow {
     geofence_radius_m: i64,
     door_count: i64,
     locked_down_at: Option<i64>,
+    locked_down_by: Option<String>,
 }
 
 impl From<PlaceRow> for Place {
@@ -32,12 +33,13 @@ impl From<PlaceRow> for Place {
             geofence_radius_m: u32::try_from(r.geofence_radius_m).unwrap_or(300),
             door_count: r.door_count,
             locked_down_at: r.locked_down_at,
+            locked_down_by: r.locked_down_by,
         }
     }
 }
 
 const SELECT: &str = "SELECT p.id, p.name, p.address, p.latitude, p.longitude, p.time_zone, p.geofence_radius_m,
-    (SELECT COUNT(*) FROM doors d WHERE d.place_id = p.id) AS door_count, p.locked_down_at FROM places p";
+    (SELECT COUNT(*) FROM doors d WHERE d.place_id = p.id) AS door_count, p.locked_down_at, p.locked_down_by FROM places p";
 
 const NAME_TAKEN: &[ConstraintRule] = &[ConstraintRule {
     constraint: "places_name_key",

@@ -73,6 +73,15 @@ pub async fn lookup(db: &Db, token: &str, policy: SessionPolicy) -> ServiceResul
     Ok(Some(user.into_session_user()))
 }
 
+/// When the session's user last entered their password (sign-in time).
+pub async fn verified_at(db: &Db, token: &str) -> ServiceResult<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT verified_at FROM sessions WHERE id_hash = $1")
+        .bind(hash_token(token))
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(|r| r.0))
+}
+
 /// Ends one session on the server.
 pub async fn end(db: &Db, token: &str) -> ServiceResult<()> {
     sqlx::query("DELETE FROM sessions WHERE id_hash = $1")

@@ -1,5 +1,6 @@
 use super::api::{get_door, DeleteDoor, SaveDoor};
-use crate::components::{action_error, form_name, CheckField, ConfirmDelete, FormBanner, SelectField, StatusBadge, TextField};
+use super::door_controls::DoorControls;
+use crate::components::{action_error, form_name, CheckField, ConfirmDelete, FormBanner, SelectField, TextField};
 use crate::layout::PageHeader;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -44,11 +45,9 @@ fn DoorForm(door: Option<Door>, options: DoorOptions) -> impl IntoView {
     let title = door.as_ref().map(|d| d.name.clone()).unwrap_or_else(|| "New door".into());
     let relays = (1..=4).map(|r| (r.to_string(), format!("Relay {r}"))).collect::<Vec<_>>();
     let locks = LockType::ALL.iter().map(|l| (l.as_str().to_owned(), l.label().to_owned())).collect::<Vec<_>>();
-    let status = door.as_ref().map(|d| d.status.clone());
     view! {
-        <PageHeader title=title.clone()>
-            {status.map(|s| view! { <StatusBadge status=s/> })}
-        </PageHeader>
+        <PageHeader title=title.clone()/>
+        {door.clone().map(|door| view! { <DoorControls door/> })}
         <FormBanner error/>
         <ActionForm action=save attr:class="editor">
             {id.map(|id| view! { <input type="hidden" name="id" value=id/> })}

@@ -1,6 +1,7 @@
 use super::api::list_doors;
 use crate::components::{Pager, SearchBar, StatusBadge};
 use crate::layout::PageHeader;
+use crate::unlock::UnlockButton;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
@@ -28,7 +29,7 @@ pub fn DoorList() -> impl IntoView {
                         let pager = (list.page, list.page_count(), list.total);
                         view! {
                             <table class="list">
-                                <thead><tr><th>"Door"</th><th>"Place"</th><th>"Status"</th><th>"Controller"</th><th>"Restrictions"</th><th>"Groups"</th></tr></thead>
+                                <thead><tr><th>"Door"</th><th>"Place"</th><th>"Status"</th><th>"Controller"</th><th>"Restrictions"</th><th>"Groups"</th><th><span class="visually-hidden">"Unlock"</span></th></tr></thead>
                                 <tbody>
                                     {list.items.into_iter().map(|d| {
                                         let wiring = match (&d.controller_name, d.relay) {
@@ -41,14 +42,16 @@ pub fn DoorList() -> impl IntoView {
                                         if d.time_restriction { restrictions.push("Time".to_owned()); }
                                         if d.require_2fa { restrictions.push("2FA".to_owned()); }
                                         let restrictions = if restrictions.is_empty() { "—".to_owned() } else { restrictions.join(", ") };
+                                        let name = d.name.clone();
                                         view! {
                                             <tr>
-                                                <td><A href=format!("/doors/{}", d.id)>{d.name}</A></td>
+                                                <td><A href=format!("/doors/{}", d.id)>{name}</A></td>
                                                 <td>{d.place_name}</td>
                                                 <td><StatusBadge status=d.status/></td>
                                                 <td>{wiring}</td>
                                                 <td>{restrictions}</td>
                                                 <td>{d.group_count}</td>
+                                                <td class="unlock-cell"><UnlockButton door_id=d.id door_name=d.name.clone() geofence=d.geofence_enabled/></td>
                                             </tr>
                                         }
                                     }).collect_view()}

@@ -1,6 +1,7 @@
 //! Doors: list with live-status badges, create, edit, delete.
 
 pub mod api;
+mod door_controls;
 mod door_editor;
 mod door_list;
 

@@ -28,6 +28,7 @@ pub fn DashboardLayout() -> impl IntoView {
                     <A href="/controllers">"Controllers"</A>
                     <A href="/groups">"Groups"</A>
                     <A href="/users">"Users"</A>
+                    <A href="/events">"Event log"</A>
                     <A href="/api-keys">"API keys"</A>
                 </nav>
                 <div class="who">

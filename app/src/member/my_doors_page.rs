@@ -1,6 +1,7 @@
 use super::api::my_doors;
 use crate::auth::api::Logout;
 use crate::components::StatusBadge;
+use crate::unlock::UnlockButton;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
@@ -38,11 +39,14 @@ pub fn MyDoorsPage() -> impl IntoView {
                                     <ul class="door-cards">
                                         {doors.into_iter().map(|d| view! {
                                             <li class="door-card">
-                                                <div>
-                                                    <h2>{d.name}</h2>
-                                                    <p class="muted">{d.place_name}</p>
+                                                <div class="door-card-head">
+                                                    <div>
+                                                        <h2>{d.name.clone()}</h2>
+                                                        <p class="muted">{d.place_name}</p>
+                                                    </div>
+                                                    <StatusBadge status=d.status/>
                                                 </div>
-                                                <StatusBadge status=d.status/>
+                                                <UnlockButton door_id=d.id door_name=d.name geofence=d.geofence_enabled/>
                                             </li>
                                         }).collect_view()}
                                     </ul>

@@ -30,6 +30,36 @@ pub fn PlaceEditor() -> impl IntoView {
     }
 }
 
+/// Lock down every door of the place at once (admins), or cancel it.
+#[component]
+fn PlaceLockdown(place: Place) -> impl IntoView {
+    let lockdown = ServerAction::<crate::unlock::api::SetPlaceLockdown>::new();
+    let error = action_error(lockdown);
+    let on = place.locked_down_at.is_some();
+    let since = place.locked_down_at.map(|at| {
+        format!(
+            "Every door here is locked down since {} by {}.",
+            crate::format::instant_in(Some(at), &place.time_zone),
+            place.locked_down_by.clone().unwrap_or_default()
+        )
+    });
+    view! {
+        <section class="panel" aria-label="Lockdown">
+            <h2>"Lockdown"</h2>
+            {since.map(|s| view! { <p class="banner error">{s}</p> })}
+            <p class="hint">"A lockdown denies every unlock at this place except by owners and admins."</p>
+            <FormBanner error/>
+            <ActionForm action=lockdown>
+                <input type="hidden" name="place_id" value=place.id/>
+                <input type="hidden" name="on" value=if on { "false" } else { "true" }/>
+                <button type="submit" class=if on { "secondary" } else { "danger" }>
+                    {if on { "Cancel lockdown" } else { "Lock down every door" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
 #[component]
 fn PlaceForm(place: Option<Place>, zones: Vec<String>) -> impl IntoView {
     let save = ServerAction::<SavePlace>::new();
@@ -82,6 +112,7 @@ fn PlaceForm(place: Option<Place>, zones: Vec<String>) -> impl IntoView {
                 <a href="/places" class="button secondary">"Cancel"</a>
             </div>
         </ActionForm>
+        {place.clone().map(|p| view! { <PlaceLockdown place=p/> })}
         {id.map(|id| view! {
             <section class="danger-zone">
                 <FormBanner error=delete_error/>

@@ -1,0 +1,42 @@
+use crate::format::instant_utc;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use postern::model::EventEntry;
+
+fn describe(event: &EventEntry) -> String {
+    match event.action.as_str() {
+        "unlock" => "Unlock".to_owned(),
+        other => other.replace(['.', '_'], " "),
+    }
+}
+
+/// The events, newest first.
+#[component]
+pub fn EventTable(events: Vec<EventEntry>) -> impl IntoView {
+    view! {
+        <table class="list events">
+            <thead><tr><th>"Time (UTC)"</th><th>"Actor"</th><th>"Action"</th><th>"Door / subject"</th><th>"Method"</th><th>"Result"</th><th>"Reasons"</th></tr></thead>
+            <tbody>
+                {events.into_iter().map(|e| {
+                    let action = describe(&e);
+                    let result_class = format!("badge result-{}", e.result);
+                    let subject = match e.door_id {
+                        Some(id) => view! { <A href=format!("/doors/{id}")>{e.subject.clone()}</A> }.into_any(),
+                        None => view! { <span>{e.subject.clone()}</span> }.into_any(),
+                    };
+                    view! {
+                        <tr>
+                            <td class="nowrap">{instant_utc(Some(e.at))}</td>
+                            <td>{e.actor_name}</td>
+                            <td>{action}</td>
+                            <td>{subject}</td>
+                            <td>{e.method.unwrap_or_default()}</td>
+                            <td><span class=result_class>{e.result}</span></td>
+                            <td class="reasons">{e.reasons.join(", ")}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}

@@ -1,0 +1,72 @@
+import { expect, test } from "@playwright/test";
+import { createPerson, hydrated, signIn, unique } from "../support/people";
+import { rpc, wiredDoor } from "../support/rpc";
+
+test("an admin presses unlock and sees the countdown, then the event", async ({ page }) => {
+  await signIn(page, createPerson("admin"));
+  await expect(page.getByRole("navigation", { name: "Dashboard" })).toBeVisible();
+  const { door, name } = await wiredDoor(page, { pulseSeconds: 4 });
+  await page.goto(`/doors/${door}`);
+  await hydrated(page);
+  await page.getByRole("button", { name: `Unlock ${name}` }).click();
+  await expect(page.getByRole("status")).toHaveText(/Unlocked · [34] s/);
+  await expect(page.getByRole("status")).toHaveText(/Unlocked · [12] s/, { timeout: 5_000 });
+  await expect(page.getByRole("status")).toHaveCount(0, { timeout: 6_000 });
+  await page.goto("/events");
+  await expect(page.getByRole("row", { name: new RegExp(`${name}.*granted`) }).first()).toBeVisible();
+});
+
+test("a member without access sees why, and lockdown blocks them", async ({ browser, page }) => {
+  await signIn(page, createPerson("admin"));
+  await expect(page.getByRole("navigation", { name: "Dashboard" })).toBeVisible();
+  const { door, name } = await wiredDoor(page);
+  const member = createPerson("member");
+  const group = String(await rpc(page, "save_group", { "form[name]": unique("Group") }));
+  await rpc(page, "change_group_door", { group_id: group, door_id: door, add: "true" });
+
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await signIn(phone, member);
+  await expect(phone).toHaveURL(/\/me$/);
+  // Not in the group yet: the door is not even listed.
+  await expect(phone.getByText("You have no doors yet")).toBeVisible();
+
+  const users = await rpc(page, "list_users", { query: member.email });
+  await rpc(page, "change_group_member", { group_id: group, user_id: String(users.items[0].id), add: "true" });
+  await phone.reload();
+  await hydrated(phone);
+  await phone.getByRole("button", { name: `Unlock ${name}` }).click();
+  await expect(phone.getByRole("status")).toContainText("Unlocked");
+
+  // The admin locks the door down; the member is refused with the reason.
+  await rpc(page, "set_door_lockdown", { door_id: door, on: "true" });
+  await phone.reload();
+  await hydrated(phone);
+  await expect(phone.getByText("Locked down", { exact: true })).toBeVisible();
+  await phone.getByRole("button", { name: `Unlock ${name}` }).click();
+  await expect(phone.getByRole("alert")).toContainText("Not unlocked");
+  await expect(phone.getByRole("alert")).toContainText(/lock/i);
+
+  // The event log shows the denial, live, without a reload.
+  await page.goto(`/events?door=${door}`);
+  await hydrated(page);
+  await expect(page.getByRole("row", { name: /denied/ })).toHaveCount(1);
+  await phone.getByRole("button", { name: `Unlock ${name}` }).click();
+  await expect(page.getByRole("row", { name: /denied/ })).toHaveCount(2, { timeout: 10_000 });
+  await phone.close();
+});
+
+test("unlocking works before the page's Wasm loads", async ({ browser, page }) => {
+  await signIn(page, createPerson("admin"));
+  await expect(page.getByRole("navigation", { name: "Dashboard" })).toBeVisible();
+  const { door, name } = await wiredDoor(page);
+  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  const plain = await noJs.newPage();
+  const admin = createPerson("admin");
+  await signIn(plain, admin);
+  await plain.goto(`/doors/${door}`);
+  await plain.getByRole("button", { name: `Unlock ${name}` }).click();
+  // The form POSTed and came back to the door page, now Unlocked.
+  await expect(plain).toHaveURL(new RegExp(`/doors/${door}`));
+  await expect(plain.getByText("Unlocked", { exact: true }).first()).toBeVisible();
+  await noJs.close();
+});

@@ -1,0 +1,163 @@
+//! The unlock service through the press-to-unlock server function, with the
+//! event it leaves, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{call_with, TestApp};
+use postern::model::UserForm;
+use postern::services::users;
+use postern::types::Password;
+use serde_json::Value;
+
+struct Site {
+    wired: String,
+    unwired: String,
+    place: String,
+    group: String,
+}
+
+async fn create(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> String {
+    let (status, body) = app.call(endpoint, form).await;
+    assert_eq!(status, 200, "{endpoint}: {body}");
+    body.as_i64().unwrap().to_string()
+}
+
+/// A place, a simulated controller, a wired door, a door with no controller,
+/// and a group with both doors.
+async fn site(app: &TestApp) -> Site {
+    app.sign_up_owner().await;
+    let place = create(app, "save_place", &[("form[name]", "HQ"), ("form[latitude]", "40.7"), ("form[longitude]", "-74.0"), ("form[time_zone]", "America/New_York")]).await;
+    let controller = create(app, "save_controller", &[("form[name]", "C1"), ("form[place_id]", &place)]).await;
+    let wired = create(app, "save_door", &[("form[name]", "Front"), ("form[place_id]", &place), ("form[controller_id]", &controller), ("form[relay]", "1"), ("form[pulse_seconds]", "3")]).await;
+    let unwired = create(app, "save_door", &[("form[name]", "Roof"), ("form[place_id]", &place)]).await;
+    let group = create(app, "save_group", &[("form[name]", "Staff")]).await;
+    for door in [&wired, &unwired] {
+        assert_eq!(app.call("change_group_door", &[("group_id", &group), ("door_id", door), ("add", "true")]).await.0, 200);
+    }
+    Site { wired, unwired, place, group }
+}
+
+/// A member with a password, signed in in their own browser.
+async fn member(app: &TestApp, email: &str) -> (reqwest::Client, i64) {
+    let form = UserForm { name: "Mia".into(), email: email.into(), confirmed: Some("on".into()), app_access: Some("on".into()), ..Default::default() };
+    let id = users::insert(&app.db, &form.validate().unwrap(), None).await.unwrap();
+    users::set_password(&app.db, id, &Password::parse("member password 1").unwrap()).await.unwrap();
+    let browser = app.new_browser();
+    let (status, _) = call_with(&browser, &app.address, "login", &[("email", email), ("password", "member password 1")]).await;
+    assert_eq!(status, 200);
+    (browser, id)
+}
+
+async fn events(app: &TestApp) -> Vec<(String, String, Option<String>, String)> {
+    sqlx::query_as("SELECT action, result, method, reasons FROM events WHERE action = 'unlock' ORDER BY id")
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap()
+}
+
+async fn admin_unlocks_and_the_door_reads_unlocked(app: &TestApp) {
+    let site = site(app).await;
+    let (status, body) = app.call("unlock_door", &[("door_id", &site.wired)]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!((body["granted"].as_bool(), body["seconds"].as_u64()), (Some(true), Some(3)));
+    let (_, door) = app.call("get_door", &[("id", &site.wired)]).await;
+    assert_eq!(door[0]["status"]["status"], "unlocked", "{door}");
+    // A second grant during the pulse restarts it; both presses are logged.
+    let (_, again) = app.call("unlock_door", &[("door_id", &site.wired)]).await;
+    assert_eq!(again["granted"], true);
+    let logged = events(app).await;
+    assert_eq!(logged.len(), 2);
+    assert!(logged.iter().all(|(_, result, method, _)| result == "granted" && method.as_deref() == Some("web")));
+    // After the pulse the door reads Locked again.
+    tokio::time::sleep(std::time::Duration::from_millis(3200)).await;
+    let (_, door) = app.call("get_door", &[("id", &site.wired)]).await;
+    assert_eq!(door[0]["status"]["status"], "locked", "{door}");
+}
+on_both_databases!(admin_unlocks_and_the_door_reads_unlocked);
+
+async fn no_controller_answers_409_after_a_grant(app: &TestApp) {
+    let site = site(app).await;
+    let (status, body) = app.call("unlock_door", &[("door_id", &site.unwired)]).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["Conflict"], "The door has no assigned controller.");
+    let logged = events(app).await;
+    assert_eq!(logged[0].1, "error");
+    assert!(logged[0].3.contains("no_controller"));
+}
+on_both_databases!(no_controller_answers_409_after_a_grant);
+
+async fn members_need_a_group_and_are_told_why(app: &TestApp) {
+    let site = site(app).await;
+    let (browser, member_id) = member(app, "mia@example.com").await;
+    let (status, body) = call_with(&browser, &app.address, "unlock_door", &[("door_id", &site.wired)]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["granted"], false);
+    assert!(!body["reasons"].as_array().unwrap().is_empty(), "{body}");
+    let member_id = member_id.to_string();
+    assert_eq!(app.call("change_group_member", &[("group_id", &site.group), ("user_id", &member_id), ("add", "true")]).await.0, 200);
+    let (_, body) = call_with(&browser, &app.address, "unlock_door", &[("door_id", &site.wired)]).await;
+    assert_eq!(body["granted"], true, "{body}");
+    let logged = events(app).await;
+    assert_eq!((logged[0].1.as_str(), logged[1].1.as_str()), ("denied", "granted"));
+    assert_eq!(logged[1].2.as_deref(), Some("app"), "members unlock from the app page");
+}
+on_both_databases!(members_need_a_group_and_are_told_why);
+
+async fn lockdown_blocks_members_but_not_admins(app: &TestApp) {
+    let site = site(app).await;
+    let (browser, member_id) = member(app, "mia@example.com").await;
+    let member_id = member_id.to_string();
+    app.call("change_group_member", &[("group_id", &site.group), ("user_id", &member_id), ("add", "true")]).await;
+    assert_eq!(app.call("set_door_lockdown", &[("door_id", &site.wired), ("on", "true")]).await.0, 200);
+    let (_, door) = app.call("get_door", &[("id", &site.wired)]).await;
+    assert_eq!(door[0]["status"]["status"], "locked_down", "{door}");
+    assert!(door[0]["locked_down_by"].as_str().unwrap().contains("owner@example.com"));
+    let (_, body) = call_with(&browser, &app.address, "unlock_door", &[("door_id", &site.wired)]).await;
+    assert_eq!(body["granted"], false);
+    assert!(body["reasons"].to_string().to_lowercase().contains("lock"), "{body}");
+    let (_, body) = app.call("unlock_door", &[("door_id", &site.wired)]).await;
+    assert_eq!(body["granted"], true, "owners pass a lockdown: {body}");
+    // Members cannot lock down or cancel.
+    let (status, _) = call_with(&browser, &app.address, "set_door_lockdown", &[("door_id", &site.wired), ("on", "false")]).await;
+    assert_eq!(status, 403);
+    assert_eq!(app.call("set_door_lockdown", &[("door_id", &site.wired), ("on", "false")]).await.0, 200);
+    let (_, body) = call_with(&browser, &app.address, "unlock_door", &[("door_id", &site.wired)]).await;
+    assert_eq!(body["granted"], true, "{body}");
+    // A whole place locks down too.
+    assert_eq!(app.call("set_place_lockdown", &[("place_id", &site.place), ("on", "true")]).await.0, 200);
+    let (_, body) = call_with(&browser, &app.address, "unlock_door", &[("door_id", &site.wired)]).await;
+    assert_eq!(body["granted"], false, "{body}");
+    let actions: Vec<(String,)> = sqlx::query_as("SELECT action FROM events WHERE action <> 'unlock' AND action LIKE '%lock%' ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
+    let actions: Vec<&str> = actions.iter().map(|a| a.0.as_str()).collect();
+    assert_eq!(actions, ["door.locked_down", "door.lockdown_cancelled", "place.locked_down"]);
+}
+on_both_databases!(lockdown_blocks_members_but_not_admins);
+
+async fn geofenced_doors_need_a_location_inside(app: &TestApp) {
+    let site = site(app).await;
+    let (_, door) = app.call("get_door", &[("id", &site.wired)]).await;
+    let mut form: Vec<(String, String)> = vec![("id".into(), site.wired.clone())];
+    for (key, value) in door[0].as_object().unwrap() {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => continue,
+        };
+        if ["name", "description", "place_id", "controller_id", "relay", "pulse_seconds", "held_open_seconds", "lock_type"].contains(&key.as_str()) {
+            form.push((format!("form[{key}]"), text));
+        }
+    }
+    form.push(("form[geofence_enabled]".into(), "on".into()));
+    form.push(("form[geofence_radius_m]".into(), "100".into()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, body) = app.call("save_door", &pairs).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, denied) = app.call("unlock_door", &[("door_id", &site.wired)]).await;
+    assert_eq!(denied["granted"], false);
+    assert!(denied["reasons"].to_string().to_lowercase().contains("location"), "{denied}");
+    let (_, far) = app.call("unlock_door", &[("door_id", &site.wired), ("latitude", "40.71"), ("longitude", "-74.0"), ("accuracy", "5")]).await;
+    assert_eq!(far["granted"], false, "1.1 km away: {far}");
+    let (_, near) = app.call("unlock_door", &[("door_id", &site.wired), ("latitude", "40.7002"), ("longitude", "-74.0"), ("accuracy", "10")]).await;
+    assert_eq!(near["granted"], true, "22 m away: {near}");
+}
+on_both_databases!(geofenced_doors_need_a_location_inside);

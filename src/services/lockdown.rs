@@ -1,0 +1,53 @@
+//! Lockdown of one door or a whole place, by admins: unlocks are denied to
+//! everyone but owners and admins until it is cancelled.
+
+use super::audit::{self, Actor};
+use super::users::require_admin;
+use super::{now_ms, Db, ServiceError, ServiceResult};
+use crate::model::SessionUser;
+
+fn who(actor: &SessionUser) -> String {
+    format!("{} <{}>", actor.name, actor.email)
+}
+
+/// Locks a door down (or cancels it); records who and since when.
+pub async fn set_door(db: &Db, actor: &SessionUser, door_id: i64, on: bool) -> ServiceResult<()> {
+    require_admin(actor)?;
+    let (at, by) = if on { (Some(now_ms()), Some(who(actor))) } else { (None, None) };
+    let done = sqlx::query(
+        "UPDATE doors SET locked_down_at = $1, locked_down_by = $2, unlocked_until = CASE WHEN $3 = 1 THEN NULL ELSE unlocked_until END WHERE id = $4",
+    )
+    .bind(at)
+    .bind(by)
+    .bind(i64::from(on))
+    .bind(door_id)
+    .execute(db.pool())
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(ServiceError::NotFound("door"));
+    }
+    let name: (String,) = sqlx::query_as("SELECT name FROM doors WHERE id = $1").bind(door_id).fetch_one(db.pool()).await?;
+    let action = if on { "door.locked_down" } else { "door.lockdown_cancelled" };
+    audit::record_with(db, &Actor::User(actor.clone()), action, &name.0, Some(door_id), "ok", "").await
+}
+
+/// Locks every door of a place down (or cancels it).
+pub async fn set_place(db: &Db, actor: &SessionUser, place_id: i64, on: bool) -> ServiceResult<()> {
+    require_admin(actor)?;
+    let (at, by) = if on { (Some(now_ms()), Some(who(actor))) } else { (None, None) };
+    let done = sqlx::query("UPDATE places SET locked_down_at = $1, locked_down_by = $2 WHERE id = $3")
+        .bind(at)
+        .bind(by)
+        .bind(place_id)
+        .execute(db.pool())
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(ServiceError::NotFound("place"));
+    }
+    if on {
+        sqlx::query("UPDATE doors SET unlocked_until = NULL WHERE place_id = $1").bind(place_id).execute(db.pool()).await?;
+    }
+    let name: (String,) = sqlx::query_as("SELECT name FROM places WHERE id = $1").bind(place_id).fetch_one(db.pool()).await?;
+    let action = if on { "place.locked_down" } else { "place.lockdown_cancelled" };
+    audit::record(db, &Actor::User(actor.clone()), action, &name.0).await
+}

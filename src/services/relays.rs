@@ -1,0 +1,61 @@
+//! The relay driver used until the controller bridge lands: an in-memory
+//! simulated relay per door. A pulse holds the relay for the door's pulse
+//! time; a second pulse during one restarts it (one command in flight per
+//! door, never two overlapping), and the door's `unlocked_until` is written
+//! so that every replica shows it Unlocked.
+
+use super::{now_ms, Db, ServiceResult};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Clone, Debug, Default)]
+pub struct Relays {
+    /// door id → (generation of the latest pulse, held until, ms).
+    held: Arc<Mutex<HashMap<i64, (u64, i64)>>>,
+}
+
+impl Relays {
+    pub fn new() -> Relays {
+        Relays::default()
+    }
+
+    /// Energises the door's relay for `seconds`; returns when it releases (ms).
+    pub async fn pulse(&self, db: &Db, door_id: i64, seconds: u32) -> ServiceResult<i64> {
+        let until = now_ms() + i64::from(seconds) * 1000;
+        let generation = {
+            let mut held = self.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let entry = held.entry(door_id).or_insert((0, 0));
+            entry.0 += 1;
+            entry.1 = until;
+            entry.0
+        };
+        sqlx::query("UPDATE doors SET unlocked_until = $1 WHERE id = $2")
+            .bind(until)
+            .bind(door_id)
+            .execute(db.pool())
+            .await?;
+        let relays = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(u64::from(seconds))).await;
+            let mut held = relays.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            // Only the latest pulse releases the relay.
+            if held.get(&door_id).is_some_and(|(g, _)| *g == generation) {
+                held.remove(&door_id);
+            }
+        });
+        Ok(until)
+    }
+
+    /// Until when the relay of a door is held, if it is.
+    pub fn held_until(&self, door_id: i64) -> Option<i64> {
+        let held = self.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        held.get(&door_id).map(|(_, until)| *until).filter(|until| *until > now_ms())
+    }
+
+    /// How many pulses the door has had (tests use it to see restarts).
+    pub fn generation(&self, door_id: i64) -> u64 {
+        let held = self.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        held.get(&door_id).map(|(g, _)| *g).unwrap_or(0)
+    }
+}
