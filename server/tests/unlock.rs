@@ -10,6 +10,7 @@ use postern::types::Password;
 use serde_json::Value;
 
 struct Site {
+    controller: String,
     wired: String,
     unwired: String,
     place: String,
@@ -34,7 +35,7 @@ async fn site(app: &TestApp) -> Site {
     for door in [&wired, &unwired] {
         assert_eq!(app.call("change_group_door", &[("group_id", &group), ("door_id", door), ("add", "true")]).await.0, 200);
     }
-    Site { wired, unwired, place, group }
+    Site { controller, wired, unwired, place, group }
 }
 
 /// A member with a password, signed in in their own browser.
@@ -161,3 +162,67 @@ async fn geofenced_doors_need_a_location_inside(app: &TestApp) {
     assert_eq!(near["granted"], true, "22 m away: {near}");
 }
 on_both_databases!(geofenced_doors_need_a_location_inside);
+
+/// "Every day HH:MM-HH:MM" from `from` to `to` minutes after now, New York time.
+fn window_around_now(from: i64, to: i64) -> String {
+    use postern::types::{TimeZoneName, Timestamp};
+    let zone = TimeZoneName::parse("America/New_York").unwrap();
+    let text = Timestamp::from_millis(postern::services::now_ms()).format_in(&zone);
+    let hm = text.split(' ').nth(1).unwrap();
+    let (h, m) = hm.split_once(':').unwrap();
+    let now = h.parse::<i64>().unwrap() * 60 + m.parse::<i64>().unwrap();
+    let at = |offset: i64| {
+        let t = (now + offset).rem_euclid(1440);
+        format!("{:02}:{:02}", t / 60, t % 60)
+    };
+    format!("Every day {}-{}", at(from), at(to))
+}
+
+async fn time_restrictions_follow_the_place_clock(app: &TestApp) {
+    let site = site(app).await;
+    let (browser, member_id) = member(app, "mia@example.com").await;
+    let member_id = member_id.to_string();
+    app.call("change_group_member", &[("group_id", &site.group), ("user_id", &member_id), ("add", "true")]).await;
+    let save = |restricted: bool, windows: String| {
+        let (wired, place, controller) = (site.wired.clone(), site.place.clone(), site.controller.clone());
+        async move {
+            let mut form = vec![
+                ("id", wired),
+                ("form[name]", "Front".to_owned()),
+                ("form[place_id]", place),
+                ("form[controller_id]", controller),
+                ("form[relay]", "1".to_owned()),
+                ("form[time_windows]", windows),
+            ];
+            if restricted {
+                form.push(("form[time_restriction]", "on".to_owned()));
+            }
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.call("save_door", &pairs).await
+        }
+    };
+    // Refused: the restriction without windows, and nonsense windows.
+    let (status, body) = save(true, String::new()).await;
+    assert_eq!(status, 422);
+    assert!(common::field_message(&body, "time_windows").is_some(), "{body}");
+    let (_, body) = save(false, "Someday 9-5".into()).await;
+    assert!(common::field_message(&body, "time_windows").unwrap().contains("Someday"), "{body}");
+
+    // Closed now: one window opens in two hours, another closed two hours ago.
+    let (status, body) = save(true, format!("{}\n{}", window_around_now(120, 180), window_around_now(-180, -120))).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, door) = app.call("get_door", &[("id", &site.wired)]).await;
+    assert_eq!(door[0]["time_windows"].as_str().unwrap().lines().count(), 2, "{door}");
+    let (_, body) = call_with(&browser, &app.address, "unlock_door", &[("door_id", &site.wired)]).await;
+    assert_eq!(body["granted"], false, "{body}");
+    assert!(body["reasons"].to_string().contains("time"), "{body}");
+    // Open now (the window may cross midnight).
+    save(true, window_around_now(-60, 60)).await;
+    let (_, body) = call_with(&browser, &app.address, "unlock_door", &[("door_id", &site.wired)]).await;
+    assert_eq!(body["granted"], true, "{body}");
+    // The restriction off: windows are kept but do not apply.
+    save(false, window_around_now(120, 180)).await;
+    let (_, body) = call_with(&browser, &app.address, "unlock_door", &[("door_id", &site.wired)]).await;
+    assert_eq!(body["granted"], true, "{body}");
+}
+on_both_databases!(time_restrictions_follow_the_place_clock);

@@ -12,6 +12,7 @@ mod request;
 mod rules;
 mod validity;
 mod weekly;
+mod weekly_text;
 
 #[cfg(test)]
 mod decision_tests;

@@ -1,6 +1,7 @@
 use super::checked;
 use super::controller::{parse_id, parse_optional_id};
 use crate::door_status::DoorStatus;
+use crate::access::WeeklySchedule;
 use crate::field_error::FieldErrors;
 use crate::types::{
     Description, HeldOpenSeconds, Latitude, LockType, Longitude, Name, PulseSeconds, Radius,
@@ -34,6 +35,8 @@ pub struct Door {
     pub effective_radius_m: u32,
     pub reader_restriction: bool,
     pub time_restriction: bool,
+    /// The door's weekly windows, as text (one window per line).
+    pub time_windows: String,
     pub exterior: bool,
     pub require_2fa: bool,
     pub locked_down_at: Option<i64>,
@@ -75,6 +78,9 @@ pub struct DoorForm {
     pub reader_restriction: Option<String>,
     #[serde(default)]
     pub time_restriction: Option<String>,
+    /// One window per line, e.g. "Mon-Fri 08:00-18:00".
+    #[serde(default)]
+    pub time_windows: String,
     #[serde(default)]
     pub exterior: Option<String>,
     #[serde(default)]
@@ -97,6 +103,7 @@ pub struct ValidDoor {
     pub geofence_radius: Option<Radius>,
     pub reader_restriction: bool,
     pub time_restriction: bool,
+    pub time_windows: WeeklySchedule,
     pub exterior: bool,
     pub require_2fa: bool,
 }
@@ -169,6 +176,11 @@ impl DoorForm {
         } else {
             e.check("geofence_radius_m", Radius::parse(&self.geofence_radius_m)).map(Some)
         };
+        let time_restriction = checked(&self.time_restriction);
+        let time_windows = e.check("time_windows", WeeklySchedule::parse_text(&self.time_windows));
+        if time_restriction && time_windows.as_ref().is_some_and(|w| w.windows.is_empty()) {
+            e.push("time_windows", "Add at least one window, like “Mon-Fri 08:00-18:00”, or turn the time restriction off.");
+        }
         let reader_restriction = checked(&self.reader_restriction);
         if reader_restriction && matches!(reader_id, Some(None)) {
             e.push("reader_id", "The reader restriction needs a reader: pick one, or turn the restriction off.");
@@ -186,6 +198,7 @@ impl DoorForm {
             Some(pulse_seconds),
             Some(held_open_seconds),
             Some(geofence_radius),
+            Some(time_windows),
         ) = (
             name,
             description,
@@ -198,6 +211,7 @@ impl DoorForm {
             pulse_seconds,
             held_open_seconds,
             geofence_radius,
+            time_windows,
         )
         else {
             return Err(FieldErrors::new());
@@ -216,7 +230,8 @@ impl DoorForm {
             geofence_enabled: checked(&self.geofence_enabled),
             geofence_radius,
             reader_restriction,
-            time_restriction: checked(&self.time_restriction),
+            time_restriction,
+            time_windows,
             exterior: checked(&self.exterior),
             require_2fa: checked(&self.require_2fa),
         })
@@ -244,6 +259,7 @@ impl From<&Door> for DoorForm {
             geofence_radius_m: text(d.geofence_radius_m.map(|v| v.to_string())),
             reader_restriction: flag(d.reader_restriction),
             time_restriction: flag(d.time_restriction),
+            time_windows: d.time_windows.clone(),
             exterior: flag(d.exterior),
             require_2fa: flag(d.require_2fa),
         }
@@ -292,6 +308,16 @@ mod tests {
     fn reader_restriction_needs_reader() {
         let bad = DoorForm { reader_restriction: Some("on".into()), ..form() };
         assert!(bad.validate().err().unwrap().get("reader_id").is_some());
+    }
+
+    #[test]
+    fn time_restriction_needs_windows_and_reads_them() {
+        let none = DoorForm { time_restriction: Some("on".into()), ..form() };
+        assert!(none.validate().err().unwrap().get("time_windows").is_some());
+        let bad = DoorForm { time_windows: "Mon 9-5".into(), ..form() };
+        assert!(bad.validate().err().unwrap().get("time_windows").is_some());
+        let good = DoorForm { time_restriction: Some("on".into()), time_windows: "Mon-Fri 08:00-18:00\nSat 22:00-06:00".into(), ..form() };
+        assert_eq!(good.validate().unwrap().time_windows.windows.len(), 2);
     }
 
     #[test]

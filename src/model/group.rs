@@ -1,4 +1,5 @@
 use super::checked;
+use crate::access::WeeklySchedule;
 use crate::field_error::FieldErrors;
 use crate::types::{Description, Name, Timestamp, TimeZoneName};
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,8 @@ pub struct Group {
     pub geofence_enabled: bool,
     pub reader_restriction: bool,
     pub time_restriction: bool,
+    /// Weekly windows as text, one per line.
+    pub time_windows: String,
     pub primary_device_required: bool,
     pub member_count: i64,
     pub door_count: i64,
@@ -52,6 +55,8 @@ pub struct GroupForm {
     #[serde(default)]
     pub time_restriction: Option<String>,
     #[serde(default)]
+    pub time_windows: String,
+    #[serde(default)]
     pub primary_device_required: Option<String>,
 }
 
@@ -63,6 +68,7 @@ pub struct ValidGroup {
     pub geofence_enabled: bool,
     pub reader_restriction: bool,
     pub time_restriction: bool,
+    pub time_windows: WeeklySchedule,
     pub primary_device_required: bool,
 }
 
@@ -90,9 +96,14 @@ impl GroupForm {
                 e.push("valid_until", "“Valid until” must be after “valid from”.");
             }
         }
+        let time_restriction = checked(&self.time_restriction);
+        let time_windows = e.check("time_windows", WeeklySchedule::parse_text(&self.time_windows));
+        if time_restriction && time_windows.as_ref().is_some_and(|w| w.windows.is_empty()) {
+            e.push("time_windows", "Add at least one window, like “Mon-Fri 08:00-18:00”, or turn the time restriction off.");
+        }
         e.into_result()?;
-        let (Some(name), Some(description), Some(valid_from), Some(valid_until)) =
-            (name, description, valid_from, valid_until)
+        let (Some(name), Some(description), Some(valid_from), Some(valid_until), Some(time_windows)) =
+            (name, description, valid_from, valid_until, time_windows)
         else {
             return Err(FieldErrors::new());
         };
@@ -103,7 +114,8 @@ impl GroupForm {
             valid_until,
             geofence_enabled: checked(&self.geofence_enabled),
             reader_restriction: checked(&self.reader_restriction),
-            time_restriction: checked(&self.time_restriction),
+            time_restriction,
+            time_windows,
             primary_device_required: checked(&self.primary_device_required),
         })
     }
@@ -122,6 +134,7 @@ impl GroupForm {
             geofence_enabled: flag(group.geofence_enabled),
             reader_restriction: flag(group.reader_restriction),
             time_restriction: flag(group.time_restriction),
+            time_windows: group.time_windows.clone(),
             primary_device_required: flag(group.primary_device_required),
         }
     }

@@ -35,6 +35,7 @@ struct DoorRow {
     geofence_radius_m: Option<i64>,
     reader_restriction: i64,
     time_restriction: i64,
+    time_windows: String,
     exterior: i64,
     require_2fa: i64,
     locked_down_at: Option<i64>,
@@ -49,7 +50,7 @@ const SELECT: &str = "SELECT d.id, d.name, d.description, d.place_id, p.name AS 
     d.controller_id, c.name AS controller_name, c.online AS controller_online, d.relay,
     d.reader_id, r.name AS reader_name, d.latitude, d.longitude, d.lock_type, d.pulse_seconds,
     d.held_open_seconds, d.geofence_enabled, d.geofence_radius_m, d.reader_restriction,
-    d.time_restriction, d.exterior, d.require_2fa, d.locked_down_at, d.locked_down_by, d.unlocked_until,
+    d.time_restriction, d.time_windows, d.exterior, d.require_2fa, d.locked_down_at, d.locked_down_by, d.unlocked_until,
     (SELECT COUNT(*) FROM group_doors gd WHERE gd.door_id = d.id) AS group_count
     FROM doors d JOIN places p ON p.id = d.place_id
     LEFT JOIN floors f ON f.id = d.floor_id
@@ -90,6 +91,9 @@ impl DoorRow {
             effective_radius_m: radius(self.geofence_radius_m.unwrap_or(self.place_radius_m)),
             reader_restriction: flag(self.reader_restriction),
             time_restriction: flag(self.time_restriction),
+            time_windows: serde_json::from_str::<crate::access::WeeklySchedule>(&self.time_windows)
+                .map(|s| s.to_text())
+                .unwrap_or_default(),
             exterior: flag(self.exterior),
             require_2fa: flag(self.require_2fa),
             locked_down_at,
@@ -240,12 +244,12 @@ async fn save(db: &Db, id: Option<i64>, door: &ValidDoor) -> ServiceResult<i64> 
     let sql = match id {
         None => "INSERT INTO doors (name, description, place_id, floor_id, controller_id, relay, reader_id, latitude, longitude,
                  lock_type, pulse_seconds, held_open_seconds, geofence_enabled, geofence_radius_m, reader_restriction,
-                 time_restriction, exterior, require_2fa, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+                 time_restriction, exterior, require_2fa, created_at, time_windows)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
         Some(_) => "UPDATE doors SET name = $1, description = $2, place_id = $3, floor_id = $4, controller_id = $5, relay = $6,
                  reader_id = $7, latitude = $8, longitude = $9, lock_type = $10, pulse_seconds = $11, held_open_seconds = $12,
                  geofence_enabled = $13, geofence_radius_m = $14, reader_restriction = $15, time_restriction = $16,
-                 exterior = $17, require_2fa = $18 WHERE id = $19 RETURNING id",
+                 exterior = $17, require_2fa = $18, time_windows = $20 WHERE id = $19 RETURNING id",
     };
     let (lat, lon) = door.coordinates.as_ref().map(|(a, b)| (a.value(), b.value())).unzip();
     let row: Option<(i64,)> = sqlx::query_as(sql)
@@ -269,6 +273,7 @@ async fn save(db: &Db, id: Option<i64>, door: &ValidDoor) -> ServiceResult<i64> 
         .bind(i64::from(door.require_2fa))
         // $19 is created_at for an insert, the door id for an update.
         .bind(id.unwrap_or_else(now_ms))
+        .bind(serde_json::to_string(&door.time_windows).unwrap_or_default())
         .fetch_optional(&mut *tx)
         .await
         .map_err(|e| match map_constraint(e, CONSTRAINTS) {

@@ -18,6 +18,7 @@ struct GroupRow {
     geofence_enabled: i64,
     reader_restriction: i64,
     time_restriction: i64,
+    time_windows: String,
     primary_device_required: i64,
     member_count: i64,
     door_count: i64,
@@ -34,6 +35,9 @@ impl From<GroupRow> for Group {
             geofence_enabled: flag(r.geofence_enabled),
             reader_restriction: flag(r.reader_restriction),
             time_restriction: flag(r.time_restriction),
+            time_windows: serde_json::from_str::<crate::access::WeeklySchedule>(&r.time_windows)
+                .map(|s| s.to_text())
+                .unwrap_or_default(),
             primary_device_required: flag(r.primary_device_required),
             member_count: r.member_count,
             door_count: r.door_count,
@@ -42,7 +46,7 @@ impl From<GroupRow> for Group {
 }
 
 const SELECT: &str = "SELECT g.id, g.name, g.description, g.valid_from, g.valid_until, g.geofence_enabled,
-    g.reader_restriction, g.time_restriction, g.primary_device_required,
+    g.reader_restriction, g.time_restriction, g.time_windows, g.primary_device_required,
     (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id) AS member_count,
     (SELECT COUNT(*) FROM group_doors d WHERE d.group_id = g.id) AS door_count
     FROM access_groups g";
@@ -82,9 +86,9 @@ pub async fn get(db: &Db, id: i64) -> ServiceResult<Group> {
 async fn save(db: &Db, id: Option<i64>, group: &ValidGroup) -> ServiceResult<i64> {
     let sql = match id {
         None => "INSERT INTO access_groups (name, description, valid_from, valid_until, geofence_enabled, reader_restriction,
-                 time_restriction, primary_device_required, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                 time_restriction, primary_device_required, created_at, time_windows) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         Some(_) => "UPDATE access_groups SET name = $1, description = $2, valid_from = $3, valid_until = $4, geofence_enabled = $5,
-                 reader_restriction = $6, time_restriction = $7, primary_device_required = $8 WHERE id = $9 RETURNING id",
+                 reader_restriction = $6, time_restriction = $7, primary_device_required = $8, time_windows = $10 WHERE id = $9 RETURNING id",
     };
     let row: Option<(i64,)> = sqlx::query_as(sql)
         .bind(group.name.as_str())
@@ -97,6 +101,7 @@ async fn save(db: &Db, id: Option<i64>, group: &ValidGroup) -> ServiceResult<i64
         .bind(i64::from(group.primary_device_required))
         // $9 is created_at for an insert, the group id for an update.
         .bind(id.unwrap_or_else(now_ms))
+        .bind(serde_json::to_string(&group.time_windows).unwrap_or_default())
         .fetch_optional(db.pool())
         .await
         .map_err(|e| map_constraint(e, NAME_TAKEN))?;

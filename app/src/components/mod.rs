@@ -7,6 +7,7 @@ mod pager;
 mod search_bar;
 mod select_field;
 mod status_badge;
+mod text_area_field;
 mod text_field;
 
 pub use check_field::CheckField;
@@ -16,6 +17,7 @@ pub use pager::Pager;
 pub use search_bar::SearchBar;
 pub use select_field::SelectField;
 pub use status_badge::StatusBadge;
+pub use text_area_field::TextAreaField;
 pub use text_field::TextField;
 
 use crate::error::AppError;

@@ -1,6 +1,6 @@
 use super::api::{get_door, DeleteDoor, SaveDoor};
 use super::door_controls::DoorControls;
-use crate::components::{action_error, form_name, CheckField, ConfirmDelete, FormBanner, SelectField, TextField};
+use crate::components::{action_error, form_name, CheckField, ConfirmDelete, FormBanner, SelectField, TextAreaField, TextField};
 use crate::layout::PageHeader;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -87,8 +87,11 @@ fn DoorForm(door: Option<Door>, options: DoorOptions) -> impl IntoView {
                 <CheckField label="Geofence: unlock only near the door" field="geofence_enabled" name=form_name("geofence_enabled") checked=form.geofence_enabled.is_some() error/>
                 <TextField label="Geofence radius (m)" field="geofence_radius_m" name=form_name("geofence_radius_m") value=form.geofence_radius_m kind="number" hint="Blank: the place's default" error/>
                 <CheckField label="Reader restriction: prove presence at the door's reader" field="reader_restriction" name=form_name("reader_restriction") checked=form.reader_restriction.is_some() error/>
-                <CheckField label="Time restriction" field="time_restriction" name=form_name("time_restriction") checked=form.time_restriction.is_some() error
-                    hint="Weekly windows are set with scheduled access (coming next)."/>
+                <CheckField label="Time restriction: unlock only in these weekly windows" field="time_restriction" name=form_name("time_restriction") checked=form.time_restriction.is_some() error/>
+                <TextAreaField label="Time windows (the place's local time)" field="time_windows" name=form_name("time_windows") value=form.time_windows
+                    placeholder="Mon-Fri 08:00-18:00
+Sat 10:00-14:00"
+                    hint="One window per line: days then hours. Several windows a day are fine, and 22:00-06:00 runs past midnight." error/>
                 <CheckField label="Require two-factor verification to unlock" field="require_2fa" name=form_name("require_2fa") checked=form.require_2fa.is_some() error/>
                 <CheckField label="Exterior door" field="exterior" name=form_name("exterior") checked=form.exterior.is_some() error
                     hint="Scheduled unlocks of exterior doors pause while the zone is armed."/>

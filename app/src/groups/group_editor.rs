@@ -1,6 +1,6 @@
 use super::api::{get_group, ChangeGroupDoor, ChangeGroupMember, DeleteGroup, SaveGroup};
 use super::group_links::GroupLinks;
-use crate::components::{action_error, form_name, CheckField, ConfirmDelete, FormBanner, TextField};
+use crate::components::{action_error, form_name, CheckField, ConfirmDelete, FormBanner, TextAreaField, TextField};
 use crate::layout::PageHeader;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -77,6 +77,8 @@ fn GroupForm(group: Option<postern::model::Group>) -> impl IntoView {
                 <CheckField label="Geofence" field="geofence_enabled" name=form_name("geofence_enabled") checked=form.geofence_enabled.is_some() error/>
                 <CheckField label="Reader restriction" field="reader_restriction" name=form_name("reader_restriction") checked=form.reader_restriction.is_some() error/>
                 <CheckField label="Time restriction" field="time_restriction" name=form_name("time_restriction") checked=form.time_restriction.is_some() error/>
+                <TextAreaField label="Time windows (each door's local time)" field="time_windows" name=form_name("time_windows") value=form.time_windows
+                    placeholder="Mon-Fri 08:00-18:00" hint="One window per line, e.g. “Mon-Fri 08:00-18:00” or “Sat,Sun 22:00-06:00”." error/>
                 <CheckField label="Primary device only" field="primary_device_required" name=form_name("primary_device_required") checked=form.primary_device_required.is_some() error/>
             </fieldset>
             <div class="form-actions">
