@@ -5,6 +5,7 @@ use crate::auth::{LoginPage, SetupPage};
 use crate::controllers::{ControllerEditor, ControllerList};
 use crate::doors::{DoorEditor, DoorList};
 use crate::events::EventLogPage;
+use crate::explain::ExplainPage;
 use crate::groups::{GroupEditor, GroupList};
 use crate::layout::{DashboardLayout, NotFound};
 use crate::member::MyDoorsPage;
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users/:id") view=UserEditor ssr=SsrMode::Async/>
                     <Route path=path!("api-keys") view=ApiKeyPage ssr=SsrMode::Async/>
                     <Route path=path!("events") view=EventLogPage ssr=SsrMode::Async/>
+                    <Route path=path!("explain") view=ExplainPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

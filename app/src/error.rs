@@ -89,7 +89,11 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Request(value.to_string())
+        let error = AppError::Request(value.to_string());
+        // Bad arguments are the caller's mistake: 422, not 500.
+        #[cfg(feature = "ssr")]
+        let error = error.with_status();
+        error
     }
 
 }

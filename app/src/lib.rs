@@ -10,6 +10,7 @@ pub mod controllers;
 pub mod doors;
 pub mod error;
 pub mod events;
+pub mod explain;
 pub mod format;
 pub mod groups;
 pub mod layout;

@@ -36,7 +36,7 @@ test("an admin sets up a place, a controller, a door, and a group with a member"
   await page.goto("/controllers/new");
   await hydrated(page);
   await page.getByLabel("Name").fill(controller);
-  await page.getByLabel("Place").selectOption({ label: place });
+  await page.getByLabel("Place", { exact: true }).selectOption({ label: place });
   await page.getByRole("button", { name: "Create controller" }).click();
   await expect(page.getByRole("heading", { name: controller })).toBeVisible();
   await expect(page.getByRole("cell", { name: "Relay 1" })).toBeVisible();
@@ -45,7 +45,7 @@ test("an admin sets up a place, a controller, a door, and a group with a member"
   await page.goto("/doors/new");
   await hydrated(page);
   await page.getByLabel("Name", { exact: true }).fill(door);
-  await page.getByLabel("Place").selectOption({ label: place });
+  await page.getByLabel("Place", { exact: true }).selectOption({ label: place });
   await page.getByLabel("Controller").selectOption({ label: `${controller} (${place})` });
   await page.getByLabel("Relay").selectOption("1");
   await page.getByRole("button", { name: "Create door" }).click();
@@ -60,7 +60,7 @@ test("an admin sets up a place, a controller, a door, and a group with a member"
   await page.goto("/doors/new");
   await hydrated(page);
   await page.getByLabel("Name", { exact: true }).fill(unique("Back door"));
-  await page.getByLabel("Place").selectOption({ label: place });
+  await page.getByLabel("Place", { exact: true }).selectOption({ label: place });
   await page.getByLabel("Controller").selectOption({ label: `${controller} (${place})` });
   await page.getByLabel("Relay").selectOption("1");
   await page.getByRole("button", { name: "Create door" }).click();

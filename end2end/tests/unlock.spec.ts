@@ -70,3 +70,24 @@ test("unlocking works before the page's Wasm loads", async ({ browser, page }) =
   await expect(plain.getByText("Unlocked", { exact: true }).first()).toBeVisible();
   await noJs.close();
 });
+
+test("the explainer names the blocking rule, reached from a denied event", async ({ browser, page }) => {
+  await signIn(page, createPerson("admin"));
+  await expect(page.getByRole("navigation", { name: "Dashboard" })).toBeVisible();
+  const { door, name } = await wiredDoor(page);
+  const member = createPerson("member");
+  const phone = await browser.newPage();
+  await signIn(phone, member);
+  await expect(phone).toHaveURL(/\/me$/);
+  // The member is in no group: the server refuses the unlock (a direct POST, as a scripted client would).
+  await rpc(phone, "unlock_door", { door_id: door });
+  await phone.close();
+
+  await page.goto(`/events?door=${door}&result=denied`);
+  await page.getByRole("link", { name: "Why?" }).first().click();
+  await expect(page.getByRole("heading", { name: new RegExp(`Would be denied: “${name}”`) })).toBeVisible();
+  const row = page.getByRole("row", { name: /Group membership/ });
+  await expect(row).toContainText("✗ Blocks");
+  await expect(row).toContainText(`Add the person to a group that includes door “${name}”`);
+  await expect(page.getByRole("row", { name: /Lockdown/ })).toContainText("✓ Pass");
+});

@@ -83,6 +83,12 @@ async fn no_controller_answers_409_after_a_grant(app: &TestApp) {
     assert_eq!(body["Conflict"], "The door has no assigned controller.");
     let logged = events(app).await;
     assert_eq!(logged[0].1, "error");
+    // Malformed input is the caller's mistake: 422, and nothing is logged.
+    let (status, body) = app.call("unlock_door", &[("door_id", "front")]).await;
+    assert_eq!(status, 422, "{body}");
+    let (status, _) = app.call("unlock_door", &[("door_id", "999999")]).await;
+    assert_eq!(status, 404);
+    assert_eq!(events(app).await.len(), 1);
     assert!(logged[0].3.contains("no_controller"));
 }
 on_both_databases!(no_controller_answers_409_after_a_grant);
@@ -226,3 +232,52 @@ async fn time_restrictions_follow_the_place_clock(app: &TestApp) {
     assert_eq!(body["granted"], true, "{body}");
 }
 on_both_databases!(time_restrictions_follow_the_place_clock);
+
+async fn the_explainer_names_the_blocking_rule_and_the_fix(app: &TestApp) {
+    let site = site(app).await;
+    let (_, member_id) = member(app, "mia@example.com").await;
+    let member_id = member_id.to_string();
+    let explain = |door: String, extra: Vec<(&'static str, String)>| {
+        let user = member_id.clone();
+        async move {
+            let mut form = vec![("query[user]", user), ("query[door]", door)];
+            form.extend(extra);
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (status, body) = app.call("explain_access", &pairs).await;
+            assert_eq!(status, 200, "{body}");
+            body["explanation"].clone()
+        }
+    };
+    let failing = |explanation: &Value| -> Vec<String> {
+        explanation["checks"].as_array().unwrap().iter().filter(|c| c["passed"] == false).map(|c| c["rule"].as_str().unwrap().to_owned()).collect()
+    };
+    // Not in any group.
+    let e = explain(site.wired.clone(), vec![]).await;
+    assert_eq!(e["granted"], false);
+    assert_eq!(failing(&e), ["Group membership"]);
+    assert!(e.to_string().contains("Add the person to a group that includes door “Front”"), "{e}");
+    // In the group, but the group expired (as of a time after its end).
+    app.call("change_group_member", &[("group_id", &site.group), ("user_id", &member_id), ("add", "true")]).await;
+    let (status, body) = app.call("save_group", &[("id", &site.group), ("form[name]", "Staff"), ("form[valid_until]", "2026-10-31T00:00"), ("form[time_zone]", "UTC")]).await;
+    assert_eq!(status, 200, "{body}");
+    let e = explain(site.wired.clone(), vec![("query[at]", "2026-11-05T09:00".into())]).await;
+    assert_eq!(failing(&e), ["Group membership"]);
+    assert!(e.to_string().contains("Extend the validity of group “Staff”"), "{e}");
+    // Before the end it would pass; the reader restriction then blocks, with its fix.
+    let e = explain(site.wired.clone(), vec![("query[at]", "2026-10-01T09:00".into())]).await;
+    assert_eq!(e["granted"], true, "{e}");
+    let reader = app.call("get_door", &[("id", &site.wired)]).await.1[0]["reader_id"].clone();
+    assert!(reader.is_null());
+    let (_, controller) = app.call("get_controller", &[("id", &site.controller)]).await;
+    let reader_id = controller[0]["readers"][0]["id"].as_i64().unwrap().to_string();
+    let (status, body) = app.call("save_door", &[("id", &site.wired), ("form[name]", "Front"), ("form[place_id]", &site.place), ("form[controller_id]", &site.controller), ("form[relay]", "1"), ("form[reader_id]", &reader_id), ("form[reader_restriction]", "on")]).await;
+    assert_eq!(status, 200, "{body}");
+    let e = explain(site.wired.clone(), vec![("query[at]", "2026-10-01T09:00".into())]).await;
+    assert_eq!(failing(&e), ["Reader"]);
+    assert!(e.to_string().contains("Door “Front” has a reader restriction and the request carried no proximity code — unlock at the door's reader, or turn the restriction off on the door."), "{e}");
+    // Bad input is refused with the field named.
+    let (status, body) = app.call("explain_access", &[("query[user]", &member_id), ("query[door]", &site.wired), ("query[at]", "yesterday")]).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(common::field_message(&body, "at").is_some(), "{body}");
+}
+on_both_databases!(the_explainer_names_the_blocking_rule_and_the_fix);

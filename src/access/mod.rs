@@ -3,6 +3,7 @@
 
 mod checks;
 mod decision;
+mod explain;
 mod group_reason;
 mod local_time;
 mod membership;
@@ -26,6 +27,7 @@ mod test_support;
 mod weekly_properties;
 
 pub use decision::{decide, Decision, FRESH_VERIFICATION_MS};
+pub use explain::{explain, fix, Explanation, RuleCheck};
 pub use group_reason::GroupReason;
 pub use local_time::LocalTime;
 pub use proximity::ProximityProof;

@@ -6,6 +6,7 @@ pub struct EventEntry {
     pub id: i64,
     pub at: i64,
     pub actor_kind: String,
+    pub actor_user_id: Option<i64>,
     pub actor_name: String,
     pub action: String,
     pub subject: String,

@@ -35,6 +35,7 @@ struct EventRow {
     id: i64,
     at: i64,
     actor_kind: String,
+    actor_user_id: Option<i64>,
     actor_name: String,
     action: String,
     subject: String,
@@ -50,6 +51,7 @@ impl From<EventRow> for EventEntry {
             id: r.id,
             at: r.at,
             actor_kind: r.actor_kind,
+            actor_user_id: r.actor_user_id,
             actor_name: r.actor_name,
             action: r.action,
             subject: r.subject,
@@ -66,7 +68,7 @@ pub async fn page(db: &Db, filter: &EventFilter, after: Option<Cursor>, limit: u
     let limit = i64::from(limit.clamp(1, 500));
     let (cursor_at, cursor_id) = after.unwrap_or((i64::MAX, i64::MAX));
     let rows: Vec<EventRow> = sqlx::query_as(
-        "SELECT id, at, actor_kind, actor_name, action, subject, door_id, method, result, reasons FROM events e
+        "SELECT id, at, actor_kind, actor_user_id, actor_name, action, subject, door_id, method, result, reasons FROM events e
          WHERE (e.at < $1 OR (e.at = $1 AND e.id < $2))
            AND ($3 = 0 OR e.door_id = $3)
            AND ($4 = 0 OR e.actor_user_id = $4)

@@ -9,6 +9,7 @@ use crate::access::{
     decide, AccessRequest, ActorKind, CredentialState, DoorRules, Geofence, GroupPath, Location, ProximityProof,
     Reason, RequestContext, UserState, WeeklySchedule,
 };
+use crate::access::Explanation;
 use crate::model::SessionUser;
 use crate::types::{Coordinates, Latitude, Longitude, Role, Timestamp, TimeZoneName};
 
@@ -226,6 +227,37 @@ impl UnlockService {
             app_access: flag(app_access),
             primary_device_required: flag(device_required),
             bound_device: device,
+        })
+    }
+
+    /// "Why can't they unlock?": the decision for a user at a door, at a time
+    /// and place of the admin's choosing, laid out rule by rule. Records nothing.
+    pub async fn explain(&self, user_id: i64, door_id: i64, at_ms: i64, location: Option<(f64, f64, f64)>) -> ServiceResult<Explanation> {
+        let door = self.door_facts(door_id).await?;
+        let state = self.user_state(user_id).await?;
+        let groups = self.group_paths(user_id, door_id).await?;
+        let context = RequestContext {
+            now: Timestamp::from_millis(at_ms),
+            location: location.and_then(|(lat, lon, accuracy)| Some(Location { at: coordinates(lat, lon)?, accuracy_m: accuracy.max(0.0) })),
+            proximity: ProximityProof::Missing,
+            device_id: None,
+            verified_at: None,
+        };
+        let decision = decide(&AccessRequest {
+            actor: ActorKind::Session,
+            credential: CredentialState { revoked: false, valid_from: None, valid_until: None },
+            user: Some(&state),
+            door: &door.rules,
+            groups: &groups,
+            context: &context,
+        });
+        let checks = crate::access::explain(&decision, &door.rules, &door.name, &door.rules.time_zone, state.role.reaches_every_door());
+        Ok(Explanation {
+            granted: decision.granted,
+            door_name: door.name,
+            at_local: Timestamp::from_millis(at_ms).format_in(&door.rules.time_zone),
+            time_zone: door.rules.time_zone.as_str().to_owned(),
+            checks,
         })
     }
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The filters as the URL carries them (all text; blank = no filter).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EventQuery {
     pub door: String,
     pub user: String,

@@ -20,6 +20,10 @@ pub fn EventTable(events: Vec<EventEntry>) -> impl IntoView {
                 {events.into_iter().map(|e| {
                     let action = describe(&e);
                     let result_class = format!("badge result-{}", e.result);
+                    let explain = match (e.result.as_str(), e.actor_user_id, e.door_id) {
+                        ("denied", Some(user), Some(door)) => Some(format!("/explain?user={user}&door={door}&at_ms={}", e.at)),
+                        _ => None,
+                    };
                     let subject = match e.door_id {
                         Some(id) => view! { <A href=format!("/doors/{id}")>{e.subject.clone()}</A> }.into_any(),
                         None => view! { <span>{e.subject.clone()}</span> }.into_any(),
@@ -32,7 +36,10 @@ pub fn EventTable(events: Vec<EventEntry>) -> impl IntoView {
                             <td>{subject}</td>
                             <td>{e.method.unwrap_or_default()}</td>
                             <td><span class=result_class>{e.result}</span></td>
-                            <td class="reasons">{e.reasons.join(", ")}</td>
+                            <td class="reasons">
+                                {e.reasons.join(", ")}
+                                {explain.map(|href| view! { " " <A href=href>"Why?"</A> })}
+                            </td>
                         </tr>
                     }
                 }).collect_view()}

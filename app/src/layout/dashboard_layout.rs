@@ -29,6 +29,7 @@ pub fn DashboardLayout() -> impl IntoView {
                     <A href="/groups">"Groups"</A>
                     <A href="/users">"Users"</A>
                     <A href="/events">"Event log"</A>
+                    <A href="/explain">"Why denied?"</A>
                     <A href="/api-keys">"API keys"</A>
                 </nav>
                 <div class="who">

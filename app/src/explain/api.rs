@@ -1,0 +1,61 @@
+use crate::error::AppError;
+use leptos::prelude::*;
+use postern::access::Explanation;
+use serde::{Deserialize, Serialize};
+
+/// The explainer's inputs as the URL carries them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExplainQuery {
+    pub user: String,
+    pub door: String,
+    /// `datetime-local` in the door's place time; blank = now.
+    pub at: String,
+    /// An instant in ms (links from the event log); used when `at` is blank.
+    pub at_ms: String,
+    pub latitude: String,
+    pub longitude: String,
+    pub accuracy: String,
+}
+
+/// The pickers, and the explanation when a person and a door are chosen.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExplainPageData {
+    pub users: Vec<(i64, String)>,
+    pub doors: Vec<(i64, String)>,
+    pub explanation: Option<Explanation>,
+}
+
+#[server(prefix = "/rpc", endpoint = "explain_access")]
+pub async fn explain_access(query: ExplainQuery) -> Result<ExplainPageData, AppError> {
+    use postern::services::{doors, groups, now_ms};
+    use postern::types::{Latitude, Longitude, Timestamp, TimeZoneName};
+    crate::auth::api::require_staff().await?;
+    let context = crate::server_context::use_app_context()?;
+    let users = groups::user_options(&context.db).await?;
+    let door_options = doors::options(&context.db).await?;
+    let id = |text: &str| text.trim().parse::<i64>().ok();
+    let explanation = match (id(&query.user), id(&query.door)) {
+        (Some(user), Some(door)) => {
+            let facts = context.unlock.door_facts(door).await?;
+            let at_ms = if !query.at.trim().is_empty() {
+                let zone: &TimeZoneName = &facts.rules.time_zone;
+                Timestamp::parse_datetime_local(&query.at, zone).map_err(|m| AppError::invalid("at", m))?.millis()
+            } else {
+                query.at_ms.trim().parse::<i64>().unwrap_or_else(|_| now_ms())
+            };
+            let location = match (query.latitude.trim(), query.longitude.trim()) {
+                ("", "") => None,
+                (lat, lon) => {
+                    let lat = Latitude::parse(lat).map_err(|m| AppError::invalid("latitude", m))?;
+                    let lon = Longitude::parse(lon).map_err(|m| AppError::invalid("longitude", m))?;
+                    let accuracy = query.accuracy.trim().parse::<f64>().unwrap_or(0.0);
+                    Some((lat.value(), lon.value(), accuracy))
+                }
+            };
+            Some(context.unlock.explain(user, door, at_ms, location).await?)
+        }
+        _ => None,
+    };
+    Ok(ExplainPageData { users, doors: door_options, explanation })
+}
