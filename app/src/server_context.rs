@@ -14,6 +14,8 @@ use std::net::SocketAddr;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "postern_session";
+/// A long-lived random id of this browser, for the primary device restriction.
+pub const DEVICE_COOKIE: &str = "postern_device";
 
 /// What every request's server functions can reach.
 #[derive(Clone, Debug)]
@@ -49,17 +51,38 @@ async fn headers() -> Result<HeaderMap, AppError> {
     })
 }
 
-/// The session token from the request's cookie, if any.
-pub fn session_token(headers: &HeaderMap) -> Option<String> {
+/// A cookie's value from the request, if present and not empty.
+pub fn cookie(headers: &HeaderMap, wanted: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value.to_owned())
         .filter(|v| !v.is_empty())
+}
+
+/// The session token from the request's cookie, if any.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE)
+}
+
+/// This browser's device id, creating (and sending) one when it has none.
+pub async fn device_id(context: &AppContext) -> Result<String, AppError> {
+    if let Some(id) = cookie(&headers().await?, DEVICE_COOKIE).filter(|id| id.len() <= 64) {
+        return Ok(id);
+    }
+    let id = postern::services::tokens::random_token();
+    let secure = if context.cookie_secure { "; Secure" } else { "" };
+    set_cookie(format!("{DEVICE_COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=315360000{secure}"));
+    Ok(id)
+}
+
+/// This browser's device id, if it has one.
+pub async fn existing_device_id() -> Result<Option<String>, AppError> {
+    Ok(cookie(&headers().await?, DEVICE_COOKIE))
 }
 
 /// The signed-in user, or `None`.

@@ -281,3 +281,41 @@ async fn the_explainer_names_the_blocking_rule_and_the_fix(app: &TestApp) {
     assert!(common::field_message(&body, "at").is_some(), "{body}");
 }
 on_both_databases!(the_explainer_names_the_blocking_rule_and_the_fix);
+
+async fn two_factor_doors_need_a_fresh_password(app: &TestApp) {
+    let site = site(app).await;
+    let (status, body) = app.call("save_door", &[("id", &site.wired), ("form[name]", "Front"), ("form[place_id]", &site.place), ("form[controller_id]", &site.controller), ("form[relay]", "1"), ("form[require_2fa]", "on")]).await;
+    assert_eq!(status, 200, "{body}");
+    // Just signed in: the password is fresh.
+    let (_, body) = app.call("unlock_door", &[("door_id", &site.wired)]).await;
+    assert_eq!(body["granted"], true, "{body}");
+    // Ten minutes later it is not.
+    sqlx::query("UPDATE sessions SET verified_at = verified_at - 600000").execute(app.db.pool()).await.unwrap();
+    let (_, body) = app.call("unlock_door", &[("door_id", &site.wired)]).await;
+    assert_eq!((body["granted"].as_bool(), body["needs_verification"].as_bool()), (Some(false), Some(true)), "{body}");
+    let (status, body) = app.call("confirm_password", &[("password", "not it at all")]).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(app.call("confirm_password", &[("password", "correct horse battery")]).await.0, 200);
+    let (_, body) = app.call("unlock_door", &[("door_id", &site.wired)]).await;
+    assert_eq!(body["granted"], true, "{body}");
+}
+on_both_databases!(two_factor_doors_need_a_fresh_password);
+
+async fn primary_device_binds_on_first_sign_in(app: &TestApp) {
+    let site = site(app).await;
+    let form = UserForm { name: "Pia".into(), email: "pia@example.com".into(), confirmed: Some("on".into()), app_access: Some("on".into()), primary_device_required: Some("on".into()), ..Default::default() };
+    let id = users::insert(&app.db, &form.validate().unwrap(), None).await.unwrap();
+    users::set_password(&app.db, id, &Password::parse("member password 1").unwrap()).await.unwrap();
+    let id = id.to_string();
+    app.call("change_group_member", &[("group_id", &site.group), ("user_id", &id), ("add", "true")]).await;
+    let phone = app.new_browser();
+    call_with(&phone, &app.address, "login", &[("email", "pia@example.com"), ("password", "member password 1")]).await;
+    let (_, body) = call_with(&phone, &app.address, "unlock_door", &[("door_id", &site.wired)]).await;
+    assert_eq!(body["granted"], true, "the first device is bound: {body}");
+    let laptop = app.new_browser();
+    call_with(&laptop, &app.address, "login", &[("email", "pia@example.com"), ("password", "member password 1")]).await;
+    let (_, body) = call_with(&laptop, &app.address, "unlock_door", &[("door_id", &site.wired)]).await;
+    assert_eq!(body["granted"], false, "another browser is not the primary device: {body}");
+    assert!(body["reasons"].to_string().to_lowercase().contains("device"), "{body}");
+}
+on_both_databases!(primary_device_binds_on_first_sign_in);

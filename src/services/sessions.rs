@@ -82,6 +82,16 @@ pub async fn verified_at(db: &Db, token: &str) -> ServiceResult<Option<i64>> {
     Ok(row.map(|r| r.0))
 }
 
+/// Records a fresh password entry on this session (two-factor doors).
+pub async fn mark_verified(db: &Db, token: &str) -> ServiceResult<()> {
+    sqlx::query("UPDATE sessions SET verified_at = $1 WHERE id_hash = $2")
+        .bind(now_ms())
+        .bind(hash_token(token))
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
 /// Ends one session on the server.
 pub async fn end(db: &Db, token: &str) -> ServiceResult<()> {
     sqlx::query("DELETE FROM sessions WHERE id_hash = $1")

@@ -219,6 +219,19 @@ fn describe(user: &ValidUser) -> String {
     format!("{} <{}> as {}", user.name.as_str(), user.email.as_str(), user.role.as_str())
 }
 
+/// Binds `device` as the person's primary device when the restriction is on
+/// and no device is bound yet.
+pub async fn bind_device_if_unbound(db: &Db, user_id: i64, device: &str) -> ServiceResult<()> {
+    sqlx::query(
+        "UPDATE users SET primary_device_id = $1 WHERE id = $2 AND primary_device_required = 1 AND primary_device_id IS NULL",
+    )
+    .bind(device)
+    .bind(user_id)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
 /// Sets (or replaces) a password and ends the user's other sessions.
 pub async fn set_password(db: &Db, id: i64, password: &crate::types::Password) -> ServiceResult<()> {
     let hash = passwords::hash(password.expose().to_owned()).await?;
@@ -229,6 +242,25 @@ pub async fn set_password(db: &Db, id: i64, password: &crate::types::Password) -
         .execute(db.pool())
         .await?;
     sessions::end_all_for_user(db, id).await
+}
+
+/// Checks the signed-in person's password again (two-factor doors); throttled and logged.
+pub async fn confirm_password(db: &Db, user: &SessionUser, password: &str, ip: &str) -> ServiceResult<()> {
+    login_throttle::check(db, &user.email, ip).await?;
+    let (hash,): (Option<String>,) = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user.id)
+        .fetch_one(db.pool())
+        .await?;
+    let ok = match hash {
+        Some(hash) => passwords::verify(password.to_owned(), hash).await,
+        None => false,
+    };
+    login_throttle::record(db, &user.email, ip, ok).await?;
+    if ok {
+        Ok(())
+    } else {
+        Err(ServiceError::field("password", "That password is not right."))
+    }
 }
 
 /// Checks email + password; throttled and logged. The error never says

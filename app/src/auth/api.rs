@@ -51,6 +51,9 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     errors.into_result()?;
     let ip = client_ip().await;
     let user = users::authenticate(&context.db, &email, &password, &ip).await?;
+    // The first device a restricted person signs in on becomes their primary device.
+    let device = device_id(&context).await?;
+    users::bind_device_if_unbound(&context.db, user.id, &device).await?;
     let token = sessions::create(&context.db, user.id, &ip, &user_agent().await).await?;
     set_session_cookie(&token, &context);
     leptos_axum::redirect(super::home_for(user.role));

@@ -10,6 +10,8 @@ pub struct UnlockResult {
     pub seconds: u32,
     /// The reasons in plain words (denied only), headline first.
     pub reasons: Vec<String>,
+    /// Denied only for want of a fresh password entry: offer to confirm it.
+    pub needs_verification: bool,
 }
 
 /// Unlocks a door for the signed-in person (a POST; GETs never unlock).
@@ -36,17 +38,20 @@ pub async fn unlock_door(
         .unlock
         .unlock(UnlockInput {
             door_id,
-            actor: UnlockActor::Session { user, verified_at: Some(verified_at), device_id: None },
+            actor: UnlockActor::Session { user, verified_at: Some(verified_at), device_id: crate::server_context::existing_device_id().await? },
             method,
             location,
             proximity: ProximityProof::Missing,
         })
         .await?;
     match outcome {
-        UnlockOutcome::Granted { pulse_seconds, .. } => Ok(UnlockResult { granted: true, seconds: pulse_seconds, reasons: vec![] }),
+        UnlockOutcome::Granted { pulse_seconds, .. } => {
+            Ok(UnlockResult { granted: true, seconds: pulse_seconds, reasons: vec![], needs_verification: false })
+        }
         UnlockOutcome::Denied { reasons, time_zone } => Ok(UnlockResult {
             granted: false,
             seconds: 0,
+            needs_verification: reasons.iter().any(|r| matches!(r, postern::access::Reason::VerificationRequired)),
             reasons: reasons.iter().map(|r| r.message(&time_zone)).collect(),
         }),
         UnlockOutcome::NoController => Err(AppError::Conflict("The door has no assigned controller.".into()).with_status()),
@@ -54,6 +59,19 @@ pub async fn unlock_door(
             Err(AppError::Unavailable("The door's controller is offline. Try again when it is back.".into()).with_status())
         }
     }
+}
+
+/// Re-enter the password: two-factor doors then open for 5 minutes.
+#[server(prefix = "/rpc", endpoint = "confirm_password")]
+pub async fn confirm_password(password: String) -> Result<(), AppError> {
+    use crate::server_context::*;
+    let context = use_app_context()?;
+    let user = require_user().await?;
+    let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal.with_status())?;
+    let token = session_token(&headers).ok_or_else(|| AppError::Unauthenticated.with_status())?;
+    postern::services::users::confirm_password(&context.db, &user, &password, &client_ip().await).await?;
+    postern::services::sessions::mark_verified(&context.db, &token).await?;
+    Ok(())
 }
 
 /// Locks a door down, or cancels its lockdown (admins).

@@ -1,4 +1,4 @@
-use super::api::UnlockDoor;
+use super::api::{ConfirmPassword, UnlockDoor};
 use super::geolocation::{watch_position, Position};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -38,6 +38,7 @@ pub fn UnlockButton(door_id: i64, #[prop(into)] door_name: String, #[prop(option
                 <p>"Not unlocked"</p>
                 <ul>{result.reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
             </div>
+            {result.needs_verification.then(|| view! { <ConfirmPasswordForm/> })}
         }
         .into_any(),
         Some(Err(error)) => view! { <p class="unlock-feedback denied" role="alert">{message(&error)}</p> }.into_any(),
@@ -67,6 +68,21 @@ pub fn UnlockButton(door_id: i64, #[prop(into)] door_name: String, #[prop(option
             }}
             {feedback}
         </div>
+    }
+}
+
+/// Re-enter the password for a two-factor door, then press Unlock again.
+#[component]
+fn ConfirmPasswordForm() -> impl IntoView {
+    let confirm = ServerAction::<ConfirmPassword>::new();
+    let error = crate::components::action_error(confirm);
+    let done = move || matches!(confirm.value().get(), Some(Ok(())));
+    view! {
+        <ActionForm action=confirm attr:class="confirm-password">
+            <crate::components::TextField label="Your password" field="password" name="password" kind="password" autocomplete="current-password" error/>
+            <button type="submit" class="secondary">"Confirm it's me"</button>
+            {move || done().then(|| view! { <p class="hint">"Confirmed for 5 minutes. Press Unlock again."</p> })}
+        </ActionForm>
     }
 }
 
