@@ -63,6 +63,7 @@ test("unlocking works before the page's Wasm loads", async ({ browser, page }) =
   const plain = await noJs.newPage();
   const admin = createPerson("admin");
   await signIn(plain, admin);
+  await expect(plain).not.toHaveURL(/\/login$/);
   await plain.goto(`/doors/${door}`);
   await plain.getByRole("button", { name: `Unlock ${name}` }).click();
   // The form POSTed and came back to the door page, now Unlocked.
@@ -90,4 +91,63 @@ test("the explainer names the blocking rule, reached from a denied event", async
   await expect(row).toContainText("✗ Blocks");
   await expect(row).toContainText(`Add the person to a group that includes door “${name}”`);
   await expect(page.getByRole("row", { name: /Lockdown/ })).toContainText("✓ Pass");
+});
+
+test.describe("geofenced doors", () => {
+  async function geofencedDoor(page: import("@playwright/test").Page) {
+    const { door, name, place, controller } = await wiredDoor(page);
+    await rpc(page, "save_door", {
+      id: door,
+      "form[name]": name,
+      "form[place_id]": place,
+      "form[controller_id]": controller,
+      "form[relay]": "1",
+      "form[geofence_enabled]": "on",
+      "form[geofence_radius_m]": "200",
+    });
+    return { door, name };
+  }
+
+  test("the browser's location is sent and checked", async ({ browser, page }) => {
+    await signIn(page, createPerson("admin"));
+    await expect(page.getByRole("navigation", { name: "Dashboard" })).toBeVisible();
+    const { door, name } = await geofencedDoor(page);
+    const near = await browser.newContext({ geolocation: { latitude: 40.7003, longitude: -74.0, accuracy: 20 }, permissions: ["geolocation"] });
+    const nearPage = await near.newPage();
+    await signIn(nearPage, createPerson("admin"));
+    await expect(nearPage).not.toHaveURL(/\/login$/);
+    await nearPage.goto(`/doors/${door}`);
+    await hydrated(nearPage);
+    await nearPage.waitForTimeout(500);
+    await nearPage.getByRole("button", { name: `Unlock ${name}` }).click();
+    await expect(nearPage.getByRole("status")).toContainText("Unlocked");
+    await near.close();
+
+    const far = await browser.newContext({ geolocation: { latitude: 40.8, longitude: -74.0, accuracy: 20 }, permissions: ["geolocation"] });
+    const farPage = await far.newPage();
+    await signIn(farPage, createPerson("admin"));
+    await expect(farPage).not.toHaveURL(/\/login$/);
+    await farPage.goto(`/doors/${door}`);
+    await hydrated(farPage);
+    await farPage.waitForTimeout(500);
+    await farPage.getByRole("button", { name: `Unlock ${name}` }).click();
+    await expect(farPage.getByRole("alert").filter({ hasText: "Not unlocked" })).toContainText(/geofence|away/i);
+    await far.close();
+  });
+
+  test("the page explains when the browser refuses location", async ({ browser, page }) => {
+    await signIn(page, createPerson("admin"));
+    await expect(page.getByRole("navigation", { name: "Dashboard" })).toBeVisible();
+    const { door, name } = await geofencedDoor(page);
+    const refusing = await browser.newContext({ permissions: [] });
+    const refusingPage = await refusing.newPage();
+    await signIn(refusingPage, createPerson("admin"));
+    await expect(refusingPage).not.toHaveURL(/\/login$/);
+    await refusingPage.goto(`/doors/${door}`);
+    await hydrated(refusingPage);
+    await expect(refusingPage.getByText("Your browser refused to share your location.")).toBeVisible();
+    await refusingPage.getByRole("button", { name: `Unlock ${name}` }).click();
+    await expect(refusingPage.getByRole("alert").filter({ hasText: "Not unlocked" })).toContainText(/location/i);
+    await refusing.close();
+  });
 });

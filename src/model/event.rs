@@ -14,4 +14,6 @@ pub struct EventEntry {
     pub method: Option<String>,
     pub result: String,
     pub reasons: Vec<String>,
+    /// The time zone of the event's place, if it has one.
+    pub time_zone: Option<String>,
 }

@@ -43,6 +43,7 @@ struct EventRow {
     method: Option<String>,
     result: String,
     reasons: String,
+    time_zone: Option<String>,
 }
 
 impl From<EventRow> for EventEntry {
@@ -59,6 +60,7 @@ impl From<EventRow> for EventEntry {
             method: r.method,
             result: r.result,
             reasons: serde_json::from_str(&r.reasons).unwrap_or_default(),
+            time_zone: r.time_zone,
         }
     }
 }
@@ -68,7 +70,10 @@ pub async fn page(db: &Db, filter: &EventFilter, after: Option<Cursor>, limit: u
     let limit = i64::from(limit.clamp(1, 500));
     let (cursor_at, cursor_id) = after.unwrap_or((i64::MAX, i64::MAX));
     let rows: Vec<EventRow> = sqlx::query_as(
-        "SELECT id, at, actor_kind, actor_user_id, actor_name, action, subject, door_id, method, result, reasons FROM events e
+        "SELECT id, at, actor_kind, actor_user_id, actor_name, action, subject, door_id, method, result, reasons,
+         COALESCE((SELECT p.time_zone FROM places p WHERE p.id = e.place_id),
+                  (SELECT p.time_zone FROM doors d JOIN places p ON p.id = d.place_id WHERE d.id = e.door_id)) AS time_zone
+         FROM events e
          WHERE (e.at < $1 OR (e.at = $1 AND e.id < $2))
            AND ($3 = 0 OR e.door_id = $3)
            AND ($4 = 0 OR e.actor_user_id = $4)
@@ -102,16 +107,21 @@ pub async fn page(db: &Db, filter: &EventFilter, after: Option<Cursor>, limit: u
 
 /// The events as CSV (RFC 4180), newest first, up to `max` rows.
 pub async fn csv(db: &Db, filter: &EventFilter, max: u32) -> ServiceResult<String> {
-    let mut out = String::from("id,time_utc,actor_kind,actor,action,subject,door_id,method,result,reasons\r\n");
+    let mut out = String::from("id,time_utc,time_local,actor_kind,actor,action,subject,door_id,method,result,reasons\r\n");
     let mut cursor = None;
     let mut written = 0u32;
     loop {
         let (entries, next) = page(db, filter, cursor, 500).await?;
         for e in &entries {
             let time = jiff::Timestamp::from_millisecond(e.at).map(|t| t.to_string()).unwrap_or_default();
+            let local = match e.time_zone.as_deref().map(crate::types::TimeZoneName::parse) {
+                Some(Ok(zone)) => crate::types::Timestamp::from_millis(e.at).format_in(&zone),
+                _ => String::new(),
+            };
             let fields = [
                 e.id.to_string(),
                 time,
+                local,
                 e.actor_kind.clone(),
                 e.actor_name.clone(),
                 e.action.clone(),

@@ -1,4 +1,4 @@
-use crate::format::instant_utc;
+use crate::format::{instant_in, instant_utc};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use postern::model::EventEntry;
@@ -15,7 +15,7 @@ fn describe(event: &EventEntry) -> String {
 pub fn EventTable(events: Vec<EventEntry>) -> impl IntoView {
     view! {
         <table class="list events">
-            <thead><tr><th>"Time (UTC)"</th><th>"Actor"</th><th>"Action"</th><th>"Door / subject"</th><th>"Method"</th><th>"Result"</th><th>"Reasons"</th></tr></thead>
+            <thead><tr><th>"Local time"</th><th>"UTC"</th><th>"Actor"</th><th>"Action"</th><th>"Door / subject"</th><th>"Method"</th><th>"Result"</th><th>"Reasons"</th></tr></thead>
             <tbody>
                 {events.into_iter().map(|e| {
                     let action = describe(&e);
@@ -30,7 +30,8 @@ pub fn EventTable(events: Vec<EventEntry>) -> impl IntoView {
                     };
                     view! {
                         <tr>
-                            <td class="nowrap">{instant_utc(Some(e.at))}</td>
+                            <td class="nowrap">{e.time_zone.as_deref().map(|z| instant_in(Some(e.at), z)).unwrap_or_else(|| "—".into())}</td>
+                            <td class="nowrap muted">{instant_utc(Some(e.at))}</td>
                             <td>{e.actor_name}</td>
                             <td>{action}</td>
                             <td>{subject}</td>
