@@ -1,4 +1,4 @@
-use crate::components::{action_error, FormBanner, StatusBadge};
+use crate::components::{action_error, FormBanner};
 use crate::format::instant_in;
 use crate::unlock::api::SetDoorLockdown;
 use crate::unlock::UnlockButton;
@@ -17,8 +17,7 @@ pub fn DoorControls(door: Door) -> impl IntoView {
     view! {
         <section class="panel door-controls" aria-label="Door controls">
             <div class="door-controls-row">
-                <StatusBadge status=door.status.clone()/>
-                <UnlockButton door_id=door.id door_name=door.name.clone() geofence=door.geofence_enabled/>
+                <UnlockButton door_id=door.id door_name=door.name.clone() status=door.status.clone() geofence=door.geofence_enabled/>
                 <ActionForm action=lockdown>
                     <input type="hidden" name="door_id" value=door.id/>
                     <input type="hidden" name="on" value=if locked_down { "false" } else { "true" }/>

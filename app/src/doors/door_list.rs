@@ -1,5 +1,5 @@
 use super::api::list_doors;
-use crate::components::{Pager, SearchBar, StatusBadge};
+use crate::components::{Pager, SearchBar};
 use crate::layout::PageHeader;
 use crate::unlock::UnlockButton;
 use leptos::prelude::*;
@@ -29,7 +29,7 @@ pub fn DoorList() -> impl IntoView {
                         let pager = (list.page, list.page_count(), list.total);
                         view! {
                             <table class="list">
-                                <thead><tr><th>"Door"</th><th>"Place"</th><th>"Status"</th><th>"Controller"</th><th>"Restrictions"</th><th>"Groups"</th><th><span class="visually-hidden">"Unlock"</span></th></tr></thead>
+                                <thead><tr><th>"Door"</th><th>"Place"</th><th>"Status · unlock"</th><th>"Controller"</th><th>"Restrictions"</th><th>"Groups"</th></tr></thead>
                                 <tbody>
                                     {list.items.into_iter().map(|d| {
                                         let wiring = match (&d.controller_name, d.relay) {
@@ -47,11 +47,10 @@ pub fn DoorList() -> impl IntoView {
                                             <tr>
                                                 <td><A href=format!("/doors/{}", d.id)>{name}</A></td>
                                                 <td>{d.place_name}</td>
-                                                <td><StatusBadge status=d.status/></td>
+                                                <td class="unlock-cell"><UnlockButton door_id=d.id door_name=d.name.clone() status=d.status.clone() geofence=d.geofence_enabled/></td>
                                                 <td>{wiring}</td>
                                                 <td>{restrictions}</td>
                                                 <td>{d.group_count}</td>
-                                                <td class="unlock-cell"><UnlockButton door_id=d.id door_name=d.name.clone() geofence=d.geofence_enabled/></td>
                                             </tr>
                                         }
                                     }).collect_view()}

@@ -14,6 +14,7 @@ fn describe(event: &EventEntry) -> String {
 #[component]
 pub fn EventTable(events: Vec<EventEntry>) -> impl IntoView {
     view! {
+        <div class="table-scroll">
         <table class="list events">
             <thead><tr><th>"Local time"</th><th>"UTC"</th><th>"Actor"</th><th>"Action"</th><th>"Door / subject"</th><th>"Method"</th><th>"Result"</th><th>"Reasons"</th></tr></thead>
             <tbody>
@@ -46,5 +47,6 @@ pub fn EventTable(events: Vec<EventEntry>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }

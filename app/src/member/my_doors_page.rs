@@ -1,6 +1,5 @@
 use super::api::my_doors;
 use crate::auth::api::Logout;
-use crate::components::StatusBadge;
 use crate::unlock::UnlockButton;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -40,13 +39,10 @@ pub fn MyDoorsPage() -> impl IntoView {
                                         {doors.into_iter().map(|d| view! {
                                             <li class="door-card">
                                                 <div class="door-card-head">
-                                                    <div>
-                                                        <h2>{d.name.clone()}</h2>
-                                                        <p class="muted">{d.place_name}</p>
-                                                    </div>
-                                                    <StatusBadge status=d.status/>
+                                                    <h2>{d.name.clone()}</h2>
+                                                    <p class="muted">{d.place_name}</p>
                                                 </div>
-                                                <UnlockButton door_id=d.id door_name=d.name geofence=d.geofence_enabled/>
+                                                <UnlockButton door_id=d.id door_name=d.name status=d.status geofence=d.geofence_enabled/>
                                             </li>
                                         }).collect_view()}
                                     </ul>

@@ -1,13 +1,21 @@
 use super::api::{ConfirmPassword, UnlockDoor};
 use super::geolocation::{watch_position, Position};
+use crate::components::StatusBadge;
 use crate::error::AppError;
 use leptos::prelude::*;
+use postern::door_status::DoorStatus;
 
 /// A big press-to-unlock button: a POST form that works before the Wasm
 /// loads; with the Wasm, green "Unlocked" counts the pulse down, red shows
 /// why not.
 #[component]
-pub fn UnlockButton(door_id: i64, #[prop(into)] door_name: String, #[prop(optional)] geofence: bool) -> impl IntoView {
+pub fn UnlockButton(
+    door_id: i64,
+    #[prop(into)] door_name: String,
+    /// The door's status as loaded; shown as Unlocked at once after a grant.
+    status: DoorStatus,
+    #[prop(optional)] geofence: bool,
+) -> impl IntoView {
     let unlock = ServerAction::<UnlockDoor>::new();
     let remaining = RwSignal::new(0u32);
     let generation = StoredValue::new(0u64);
@@ -29,10 +37,6 @@ pub fn UnlockButton(door_id: i64, #[prop(into)] door_name: String, #[prop(option
         _ => String::new(),
     };
     let feedback = move || match unlock.value().get() {
-        Some(Ok(result)) if result.granted && remaining.get() > 0 => view! {
-            <p class="unlock-feedback granted" role="status">{format!("Unlocked · {} s", remaining.get())}</p>
-        }
-        .into_any(),
         Some(Ok(result)) if !result.granted => view! {
             <div class="unlock-feedback denied" role="alert">
                 <p>"Not unlocked"</p>
@@ -45,8 +49,16 @@ pub fn UnlockButton(door_id: i64, #[prop(into)] door_name: String, #[prop(option
         _ => ().into_any(),
     };
     let label = format!("Unlock {door_name}");
+    let badge = move || {
+        if remaining.get() > 0 {
+            view! { <span class="badge status-unlocked" role="status">{format!("Unlocked · {} s", remaining.get())}</span> }.into_any()
+        } else {
+            view! { <StatusBadge status=status.clone()/> }.into_any()
+        }
+    };
     view! {
         <div class="unlock">
+            <div class="unlock-status">{badge}</div>
             <ActionForm action=unlock>
                 <input type="hidden" name="door_id" value=door_id/>
                 <input type="hidden" name="latitude" prop:value=move || coordinate(|lat, _, _| lat)/>
