@@ -201,3 +201,21 @@ async fn demo_fills_a_lived_in_organization(app: &TestApp) {
     assert!(postern::services::demo::fill(&app.db).await.is_err());
 }
 on_both_databases!(demo_fills_a_lived_in_organization);
+
+async fn staff_give_people_a_password(app: &TestApp) {
+    app.sign_up_owner().await;
+    let user = create(app, "save_user", &[("form[name]", "Mia"), ("form[email]", "mia@example.com"), ("form[app_access]", "on"), ("form[confirmed]", "on")]).await.to_string();
+    let (status, body) = app.call("set_user_password", &[("user_id", &user), ("password", "short")]).await;
+    assert_eq!(status, 422);
+    assert!(field_message(&body, "password").is_some(), "{body}");
+    assert_eq!(app.call("set_user_password", &[("user_id", &user), ("password", "member password 1")]).await.0, 200);
+    let browser = app.new_browser();
+    let (status, _) = common::call_with(&browser, &app.address, "login", &[("email", "mia@example.com"), ("password", "member password 1")]).await;
+    assert_eq!(status, 200);
+    // A member cannot set anyone's password.
+    let (_, owner) = app.call("session", &[]).await;
+    let owner_id = owner["id"].as_i64().unwrap().to_string();
+    let (status, _) = common::call_with(&browser, &app.address, "set_user_password", &[("user_id", &owner_id), ("password", "hijacked password")]).await;
+    assert_eq!(status, 403);
+}
+on_both_databases!(staff_give_people_a_password);

@@ -232,6 +232,21 @@ pub async fn bind_device_if_unbound(db: &Db, user_id: i64, device: &str) -> Serv
     Ok(())
 }
 
+/// Staff set someone's password (until invitations by email exist). Managers
+/// may do it for members only; nobody but the owner sets the owner's.
+pub async fn set_password_by(db: &Db, actor: &SessionUser, id: i64, password: &crate::types::Password) -> ServiceResult<()> {
+    require_manager(actor)?;
+    let target = get(db, id).await?;
+    if target.role == Role::Owner && actor.id != id {
+        return Err(ServiceError::Forbidden("Only the owner can set the owner's password.".into()));
+    }
+    if target.role != Role::Member && !actor.role.is_admin() {
+        return Err(ServiceError::Forbidden("Only admins can set the password of staff.".into()));
+    }
+    set_password(db, id, password).await?;
+    audit::record(db, &Actor::User(actor.clone()), "user.password_set", &target.email).await
+}
+
 /// Sets (or replaces) a password and ends the user's other sessions.
 pub async fn set_password(db: &Db, id: i64, password: &crate::types::Password) -> ServiceResult<()> {
     let hash = passwords::hash(password.expose().to_owned()).await?;

@@ -45,6 +45,15 @@ pub async fn delete_user(id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Sets a person's password so they can sign in (ends their sessions).
+#[server(prefix = "/rpc", endpoint = "set_user_password")]
+pub async fn set_user_password(user_id: i64, password: String) -> Result<(), AppError> {
+    let actor = crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    let password = postern::types::Password::parse(&password).map_err(|m| AppError::invalid("password", m))?;
+    Ok(postern::services::users::set_password_by(&db, &actor, user_id, &password).await?)
+}
+
 #[server(prefix = "/rpc", endpoint = "add_card")]
 pub async fn add_card(user_id: i64, number: String, label: String) -> Result<i64, AppError> {
     use postern::field_error::FieldErrors;

@@ -1,4 +1,4 @@
-use super::api::{get_user, AddCard, ChangeCard, DeleteUser, SaveUser};
+use super::api::{get_user, AddCard, ChangeCard, DeleteUser, SaveUser, SetUserPassword};
 use super::card_list::CardList;
 use crate::components::{action_error, form_name, CheckField, ConfirmDelete, FormBanner, SelectField, TextField};
 use crate::layout::PageHeader;
@@ -24,8 +24,10 @@ pub fn UserEditor() -> impl IntoView {
                 match data.await {
                     Ok((user, cards, is_me)) => {
                         let user_id = user.as_ref().map(|u| u.id);
+                        let has_password = user.as_ref().is_some_and(|u| u.has_password);
                         view! {
                             <UserForm user is_me/>
+                            {user_id.map(|user_id| view! { <PasswordForm user_id has_password/> })}
                             {user_id.map(|user_id| view! { <CardList user_id cards=cards.clone() add_card change_card/> })}
                         }.into_any()
                     }
@@ -33,6 +35,27 @@ pub fn UserEditor() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Lets staff give someone a password to sign in with.
+#[component]
+fn PasswordForm(user_id: i64, has_password: bool) -> impl IntoView {
+    let set = ServerAction::<SetUserPassword>::new();
+    let error = action_error(set);
+    let done = move || matches!(set.value().get(), Some(Ok(())));
+    view! {
+        <section class="panel" aria-labelledby="password-heading">
+            <h2 id="password-heading">"Password"</h2>
+            <p class="hint">{if has_password { "This person can sign in. Setting a new password signs them out everywhere." } else { "This person has no password yet and cannot sign in. Give them one." }}</p>
+            <FormBanner error/>
+            <ActionForm action=set attr:class="inline-add">
+                <input type="hidden" name="user_id" value=user_id/>
+                <TextField label="New password" field="password" name="password" kind="password" autocomplete="new-password" hint="At least 10 characters." error/>
+                <button type="submit" class="secondary">"Set password"</button>
+            </ActionForm>
+            {move || done().then(|| view! { <p class="banner success" role="status">"Password set."</p> })}
+        </section>
     }
 }
 
