@@ -50,7 +50,7 @@ impl Db {
         };
         let options = AnyPoolOptions::new()
             .max_connections(match kind {
-                DbKind::Sqlite => 8,
+                DbKind::Sqlite => 16,
                 DbKind::Postgres => 16,
             })
             .acquire_timeout(Duration::from_secs(10))

@@ -24,6 +24,9 @@ pub struct NewEvent {
     /// Reason codes, stored as a JSON array.
     pub reasons: Vec<String>,
     pub details: String,
+    /// A granted unlock's door and until when it is unlocked (ms): written in
+    /// the same transaction as the event, so one commit covers both.
+    pub unlocked_until: Option<(i64, i64)>,
 }
 
 type Job = (NewEvent, oneshot::Sender<Result<i64, String>>);
@@ -103,6 +106,13 @@ pub async fn write(db: &Db, events: &[&NewEvent]) -> Result<Vec<i64>, sqlx::Erro
         .fetch_one(&mut *tx)
         .await?;
         ids.push(id);
+        if let Some((door_id, until)) = event.unlocked_until {
+            sqlx::query("UPDATE doors SET unlocked_until = $1 WHERE id = $2 AND (unlocked_until IS NULL OR unlocked_until < $1)")
+                .bind(until)
+                .bind(door_id)
+                .execute(&mut *tx)
+                .await?;
+        }
     }
     tx.commit().await?;
     Ok(ids)

@@ -1,10 +1,11 @@
 //! The relay driver used until the controller bridge lands: an in-memory
 //! simulated relay per door. A pulse holds the relay for the door's pulse
 //! time; a second pulse during one restarts it (one command in flight per
-//! door, never two overlapping), and the door's `unlocked_until` is written
-//! so that every replica shows it Unlocked.
+//! door, never two overlapping). The door's `unlocked_until`, which makes
+//! every replica show it Unlocked, is written by the unlock service in the
+//! same commit as the grant's event.
 
-use super::{now_ms, Db, ServiceResult};
+use super::now_ms;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -20,9 +21,10 @@ impl Relays {
         Relays::default()
     }
 
-    /// Energises the door's relay for `seconds`; returns when it releases (ms).
-    pub async fn pulse(&self, db: &Db, door_id: i64, seconds: u32) -> ServiceResult<i64> {
-        let until = now_ms() + i64::from(seconds) * 1000;
+    /// Energises the door's relay until `until` (ms). The caller has already
+    /// written the door's `unlocked_until` with the event (one commit for both).
+    pub fn pulse(&self, door_id: i64, until: i64) -> i64 {
+        let seconds = u64::try_from(until - now_ms()).unwrap_or(0) / 1000;
         let generation = {
             let mut held = self.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             let entry = held.entry(door_id).or_insert((0, 0));
@@ -30,21 +32,16 @@ impl Relays {
             entry.1 = until;
             entry.0
         };
-        sqlx::query("UPDATE doors SET unlocked_until = $1 WHERE id = $2")
-            .bind(until)
-            .bind(door_id)
-            .execute(db.pool())
-            .await?;
         let relays = self.clone();
         tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_secs(u64::from(seconds))).await;
+            tokio::time::sleep(Duration::from_millis(seconds * 1000)).await;
             let mut held = relays.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             // Only the latest pulse releases the relay.
             if held.get(&door_id).is_some_and(|(g, _)| *g == generation) {
                 held.remove(&door_id);
             }
         });
-        Ok(until)
+        until
     }
 
     /// Until when the relay of a door is held, if it is.

@@ -323,10 +323,13 @@ impl UnlockService {
             self.events.record(event).await?;
             return Ok(UnlockOutcome::ControllerOffline);
         }
-        // The grant is on disk before the relay moves and before the caller hears it.
+        // The grant (and the door's "unlocked until") is on disk before the
+        // relay moves and before the caller hears it, in one group commit.
+        let until_ms = now + i64::from(door.pulse_seconds) * 1000;
         event.result = "granted".into();
+        event.unlocked_until = Some((input.door_id, until_ms));
         self.events.record(event).await?;
-        let until_ms = self.relays.pulse(&self.db, input.door_id, door.pulse_seconds).await?;
+        self.relays.pulse(input.door_id, until_ms);
         Ok(UnlockOutcome::Granted { until_ms, pulse_seconds: door.pulse_seconds })
     }
 }
