@@ -124,11 +124,6 @@ pub fn flag(value: i64) -> bool {
     value != 0
 }
 
-/// Writes a bool as a 0/1 integer column.
-pub fn bit(value: bool) -> i64 {
-    i64::from(value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,16 +43,4 @@ impl Relays {
         });
         until
     }
-
-    /// Until when the relay of a door is held, if it is.
-    pub fn held_until(&self, door_id: i64) -> Option<i64> {
-        let held = self.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        held.get(&door_id).map(|(_, until)| *until).filter(|until| *until > now_ms())
-    }
-
-    /// How many pulses the door has had (tests use it to see restarts).
-    pub fn generation(&self, door_id: i64) -> u64 {
-        let held = self.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        held.get(&door_id).map(|(g, _)| *g).unwrap_or(0)
-    }
 }

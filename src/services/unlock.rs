@@ -141,10 +141,6 @@ impl UnlockService {
         UnlockService { db, events, relays }
     }
 
-    pub fn relays(&self) -> &Relays {
-        &self.relays
-    }
-
     /// The door's rules as the decision needs them.
     pub async fn door_facts(&self, door_id: i64) -> ServiceResult<DoorFacts> {
         let row: DoorRulesRow = sqlx::query_as(
