@@ -1,5 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
-import { baseURL, databaseUrl, serverBinary, repoRoot } from "./support/env";
+import { baseURL, databaseUrl, maildir, python, repoRoot, serverBinary, smtpPort } from "./support/env";
 
 const chromium = {
   browserName: "chromium" as const,
@@ -50,14 +50,34 @@ export default defineConfig({
       use: { ...devices["Desktop Chrome"], ...chromium, javaScriptEnabled: false },
     },
   ],
-  webServer: {
+  webServer: [
+  {
+    // A real SMTP server on loopback; the tests read what Postern sent.
+    command: `${python} scripts/smtp-sink.py --port ${smtpPort} --maildir ${maildir}`,
+    cwd: repoRoot,
+    port: smtpPort,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    stdout: "ignore",
+    stderr: "pipe",
+  },
+  {
     command: `${serverBinary} serve --bind ${new URL(baseURL).host}`,
     cwd: repoRoot,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,
-    env: { POSTERN_DATABASE_URL: databaseUrl, LEPTOS_SITE_ROOT: "target/site", POSTERN_LOG: "warn" },
+    env: {
+      POSTERN_DATABASE_URL: databaseUrl,
+      LEPTOS_SITE_ROOT: "target/site",
+      POSTERN_LOG: "warn",
+      POSTERN_SMTP_HOST: "127.0.0.1",
+      POSTERN_SMTP_PORT: String(smtpPort),
+      POSTERN_SMTP_TLS: "none",
+      POSTERN_SMTP_FROM: "Postern <doors@e2e.example.com>",
+    },
     stdout: "ignore",
     stderr: "pipe",
   },
+  ],
 });

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 WASM_BINDGEN_VERSION=0.2.130   # must match the `wasm-bindgen = "=…"` pin in Cargo.toml
 CARGO_LEPTOS_VERSION=0.3.10    # 0.3.11 needs a newer rustc than 1.95
 BINARYEN_VERSION=132.0.0       # Debian's wasm-opt 108 breaks recent wasm-bindgen output
+AIOSMTPD_VERSION=1.4.6         # the loopback SMTP server of server/tests/messaging.rs
 
 log() { printf '\033[1m[install]\033[0m %s\n' "$*"; }
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -19,6 +20,8 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   $SUDO apt-get update -qq
@@ -62,5 +65,13 @@ if [ -f end2end/package-lock.json ]; then
     log "npm ci in end2end/"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-fund --no-audit)
   fi
+fi
+# Python venv with aiosmtpd, the real SMTP server scripts/smtp-sink.py runs
+# for the messaging tests (found at .tools/venv/bin/python3).
+VENV=.tools/venv
+if ! "$VENV/bin/python3" -c "import sys, aiosmtpd; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+  log "python3 -m venv $VENV && pip install aiosmtpd==$AIOSMTPD_VERSION"
+  python3 -m venv "$VENV"
+  "$VENV/bin/python3" -m pip install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
 fi
 log "tools ready"

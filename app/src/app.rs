@@ -3,12 +3,14 @@
 use crate::api_keys::ApiKeyPage;
 use crate::auth::{LoginPage, SetupPage};
 use crate::controllers::{ControllerEditor, ControllerList};
+use crate::credentials::{AccessLinksPage, CardsPage};
 use crate::doors::{DoorEditor, DoorList};
 use crate::events::EventLogPage;
 use crate::explain::ExplainPage;
 use crate::groups::{GroupEditor, GroupList};
 use crate::layout::{DashboardLayout, NotFound};
 use crate::member::MyDoorsPage;
+use crate::outbox::OutboxPage;
 use crate::overview::Overview;
 use crate::places::{PlaceEditor, PlaceList};
 use crate::users::{UserEditor, UserList};
@@ -65,6 +67,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view=UserList ssr=SsrMode::Async/>
                     <Route path=path!("users/new") view=UserEditor ssr=SsrMode::Async/>
                     <Route path=path!("users/:id") view=UserEditor ssr=SsrMode::Async/>
+                    <Route path=path!("credentials") view=AccessLinksPage ssr=SsrMode::Async/>
+                    <Route path=path!("credentials/cards") view=CardsPage ssr=SsrMode::Async/>
+                    <Route path=path!("outbox") view=OutboxPage ssr=SsrMode::Async/>
                     <Route path=path!("api-keys") view=ApiKeyPage ssr=SsrMode::Async/>
                     <Route path=path!("events") view=EventLogPage ssr=SsrMode::Async/>
                     <Route path=path!("explain") view=ExplainPage ssr=SsrMode::Async/>

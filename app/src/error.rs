@@ -115,6 +115,7 @@ impl From<postern::services::ServiceError> for AppError {
             S::Unauthenticated => AppError::Unauthenticated,
             S::TooManyRequests { message, .. } => AppError::TooManyRequests(message),
             S::Conflict(message) => AppError::Conflict(message),
+            S::Unavailable(message) => AppError::Unavailable(message),
             S::Internal(cause) => {
                 tracing::error!(%cause, "internal error in a server function");
                 AppError::Internal

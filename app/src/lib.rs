@@ -7,6 +7,7 @@ pub mod app;
 pub mod auth;
 pub mod components;
 pub mod controllers;
+pub mod credentials;
 pub mod doors;
 pub mod error;
 pub mod events;
@@ -14,7 +15,9 @@ pub mod explain;
 pub mod format;
 pub mod groups;
 pub mod layout;
+pub mod links;
 pub mod member;
+pub mod outbox;
 pub mod overview;
 pub mod places;
 #[cfg(feature = "ssr")]

@@ -8,6 +8,8 @@ use http::{HeaderMap, HeaderValue};
 use leptos::prelude::*;
 use postern::model::SessionUser;
 use postern::services::sessions::{self, SessionPolicy};
+use postern::services::access_links::LinkSettings;
+use postern::services::messaging::Messenger;
 use postern::services::unlock::UnlockService;
 use postern::services::Db;
 use std::net::SocketAddr;
@@ -26,6 +28,13 @@ pub struct AppContext {
     pub cookie_secure: bool,
     /// Every unlock goes through this one service.
     pub unlock: UnlockService,
+    /// Email and text messages (and the outbox of what was not sent).
+    pub messenger: Messenger,
+    /// The access-link quotas.
+    pub link_settings: LinkSettings,
+    /// The address people reach Postern at (for links in messages), e.g.
+    /// "https://doors.example.com"; `None` = taken from the request.
+    pub public_url: Option<String>,
 }
 
 pub fn provide_app_context(context: AppContext) {
@@ -104,6 +113,22 @@ pub async fn current_session() -> Result<Option<(SessionUser, i64)>, AppError> {
 /// The signed-in user, or "Please sign in."
 pub async fn require_user() -> Result<SessionUser, AppError> {
     current_user().await?.ok_or_else(|| AppError::Unauthenticated.with_status())
+}
+
+/// "http://host:port" as the browser reached this server (used in links
+/// when `public_url` is not configured). `X-Forwarded-Proto` says https
+/// behind a proxy; the cookie_secure setting implies it too.
+pub async fn request_origin() -> Result<String, AppError> {
+    let context = use_app_context()?;
+    let headers = headers().await?;
+    let host = headers
+        .get(http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| AppError::invalid("channel", "The request has no Host header; set public_url in the configuration."))?;
+    let forwarded_https = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
+    let scheme = if forwarded_https || context.cookie_secure { "https" } else { "http" };
+    Ok(format!("{scheme}://{host}"))
 }
 
 /// The client's address as seen by this server.

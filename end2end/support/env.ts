@@ -12,3 +12,10 @@ process.env.POSTERN_E2E_DATABASE_URL ??= `sqlite://${path.join(os.tmpdir(), `pos
 export const databaseUrl: string = process.env.POSTERN_E2E_DATABASE_URL;
 /** The owner created by the first-run spec. */
 export const owner = { name: "Olive Owner", email: "owner@e2e.example.com", password: "owner password 123" };
+/** Where the SMTP sink the server sends through stores each message (.eml). */
+process.env.POSTERN_E2E_MAILDIR ??= path.join(os.tmpdir(), `postern-e2e-mail-${Date.now()}-${process.pid}`);
+export const maildir: string = process.env.POSTERN_E2E_MAILDIR;
+/** The SMTP sink's port. */
+export const smtpPort = Number(process.env.POSTERN_E2E_SMTP_PORT ?? "2526");
+/** The Python with aiosmtpd that scripts/install-deps.sh prepares. */
+export const python = process.env.POSTERN_PYTHON ?? path.join(repoRoot, ".tools", "venv", "bin", "python3");

@@ -10,7 +10,8 @@ pub async fn add(request: Request<Body>, next: Next) -> Response {
     let headers = response.headers_mut();
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    // A page may set a stricter policy (the access-link page: no-referrer).
+    headers.entry("referrer-policy").or_insert(HeaderValue::from_static("same-origin"));
     headers.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(self)"),

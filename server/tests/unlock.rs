@@ -17,21 +17,15 @@ struct Site {
     group: String,
 }
 
-async fn create(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> String {
-    let (status, body) = app.call(endpoint, form).await;
-    assert_eq!(status, 200, "{endpoint}: {body}");
-    body.as_i64().unwrap().to_string()
-}
-
 /// A place, a simulated controller, a wired door, a door with no controller,
 /// and a group with both doors.
 async fn site(app: &TestApp) -> Site {
     app.sign_up_owner().await;
-    let place = create(app, "save_place", &[("form[name]", "HQ"), ("form[latitude]", "40.7"), ("form[longitude]", "-74.0"), ("form[time_zone]", "America/New_York")]).await;
-    let controller = create(app, "save_controller", &[("form[name]", "C1"), ("form[place_id]", &place)]).await;
-    let wired = create(app, "save_door", &[("form[name]", "Front"), ("form[place_id]", &place), ("form[controller_id]", &controller), ("form[relay]", "1"), ("form[pulse_seconds]", "3")]).await;
-    let unwired = create(app, "save_door", &[("form[name]", "Roof"), ("form[place_id]", &place)]).await;
-    let group = create(app, "save_group", &[("form[name]", "Staff")]).await;
+    let place = app.create("save_place", &[("form[name]", "HQ"), ("form[latitude]", "40.7"), ("form[longitude]", "-74.0"), ("form[time_zone]", "America/New_York")]).await;
+    let controller = app.create("save_controller", &[("form[name]", "C1"), ("form[place_id]", &place)]).await;
+    let wired = app.create("save_door", &[("form[name]", "Front"), ("form[place_id]", &place), ("form[controller_id]", &controller), ("form[relay]", "1"), ("form[pulse_seconds]", "3")]).await;
+    let unwired = app.create("save_door", &[("form[name]", "Roof"), ("form[place_id]", &place)]).await;
+    let group = app.create("save_group", &[("form[name]", "Staff")]).await;
     for door in [&wired, &unwired] {
         assert_eq!(app.call("change_group_door", &[("group_id", &group), ("door_id", door), ("add", "true")]).await.0, 200);
     }

@@ -79,6 +79,9 @@ fn credential_reasons(request: &AccessRequest, orphaned: bool) -> Vec<Reason> {
         Some(Outside::Ended(until)) => reasons.push(Reason::CredentialExpired { until }),
         None => {}
     }
+    if credential.used_up {
+        reasons.push(Reason::CredentialUsedUp);
+    }
     reasons
 }
 

@@ -45,6 +45,7 @@ fn revoked_and_expired_are_both_reported() {
         revoked: true,
         valid_from: None,
         valid_until: Some(ts(NOW)),
+        used_up: false,
     };
     assert_eq!(
         reasons(&s),
@@ -116,6 +117,15 @@ fn access_links_ignore_user_state() {
         ..Scenario::link()
     };
     assert_eq!(reasons(&s), []);
+}
+
+#[test]
+fn a_used_up_link_is_refused_with_the_credential_reasons() {
+    let mut s = Scenario::link();
+    s.credential.used_up = true;
+    assert_eq!(reasons(&s), [Reason::CredentialUsedUp]);
+    s.credential.revoked = true;
+    assert_eq!(reasons(&s), [Reason::CredentialRevoked, Reason::CredentialUsedUp]);
 }
 
 // 3. Membership

@@ -32,7 +32,7 @@ const RULES: [&str; 8] =
 
 fn rule_of(reason: &Reason) -> usize {
     match reason {
-        Reason::CredentialRevoked | Reason::CredentialNotYetValid { .. } | Reason::CredentialExpired { .. } => 0,
+        Reason::CredentialRevoked | Reason::CredentialNotYetValid { .. } | Reason::CredentialExpired { .. } | Reason::CredentialUsedUp => 0,
         Reason::UserNotConfirmed | Reason::AppAccessDisabled | Reason::WrongDevice => 1,
         Reason::NoGroup | Reason::Group { .. } => 2,
         Reason::LocationUnavailable | Reason::OutsideGeofence { .. } => 3,
@@ -49,6 +49,7 @@ pub fn fix(reason: &Reason, door: &str) -> String {
         Reason::CredentialRevoked => "Sign in again, or issue a new key or link.".into(),
         Reason::CredentialNotYetValid { .. } => "Wait until the credential starts, or move its start earlier.".into(),
         Reason::CredentialExpired { .. } => "Issue a new credential or extend its validity.".into(),
+        Reason::CredentialUsedUp => "Send a new access link, or one with a higher use limit.".into(),
         Reason::UserNotConfirmed => "Tick “Confirmed” on the person's user page.".into(),
         Reason::AppAccessDisabled => "Turn on “Allow app access” on the person's user page.".into(),
         Reason::WrongDevice => "Unlock from the bound phone, or turn off the primary device restriction on the person.".into(),
@@ -134,9 +135,46 @@ pub fn explain(decision: &Decision, door: &DoorRules, door_name: &str, zone: &Ti
         .collect()
 }
 
+/// The decision for an access link, rule by rule: the person, geofence,
+/// reader and two-factor rules do not apply to links (SPEC §3.8).
+pub fn explain_link(decision: &Decision, door: &DoorRules, door_name: &str, zone: &TimeZoneName) -> Vec<RuleCheck> {
+    let mut checks = explain(decision, door, door_name, zone, false);
+    for (index, check) in checks.iter_mut().enumerate() {
+        if matches!(index, 1 | 3 | 4 | 7) && check.passed {
+            check.details = vec!["Does not apply to access links.".into()];
+        }
+        if index == 0 && check.passed {
+            check.details = vec!["The link is valid now, not revoked and not used up.".into()];
+        }
+        if index == 2 && check.passed {
+            check.details = vec!["The link's group gives access to this door now.".into()];
+        }
+    }
+    checks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_skip_the_person_geofence_reader_and_two_factor_rules() {
+        use crate::access::test_support::Scenario;
+        let mut s = Scenario::link();
+        s.door.reader_restriction = true;
+        s.door.require_2fa = true;
+        let decision = s.decide();
+        assert!(decision.granted, "{:?}", decision.reasons);
+        let checks = explain_link(&decision, &s.door, "Lab", &s.door.time_zone);
+        for index in [1, 3, 4, 7] {
+            assert_eq!(checks[index].details, ["Does not apply to access links."], "rule {}", checks[index].rule);
+        }
+        s.credential.used_up = true;
+        let decision = s.decide();
+        let checks = explain_link(&decision, &s.door, "Lab", &s.door.time_zone);
+        assert!(!checks[0].passed);
+        assert_eq!(checks[0].fixes, ["Send a new access link, or one with a higher use limit."]);
+    }
 
     #[test]
     fn reader_fix_names_the_door_and_both_remedies() {

@@ -27,7 +27,7 @@ mod test_support;
 mod weekly_properties;
 
 pub use decision::{decide, Decision, FRESH_VERIFICATION_MS};
-pub use explain::{explain, fix, Explanation, RuleCheck};
+pub use explain::{explain, explain_link, fix, Explanation, RuleCheck};
 pub use group_reason::GroupReason;
 pub use local_time::LocalTime;
 pub use proximity::ProximityProof;

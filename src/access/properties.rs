@@ -10,7 +10,8 @@ fn rank(reason: &Reason) -> u8 {
     match reason {
         Reason::CredentialRevoked
         | Reason::CredentialNotYetValid { .. }
-        | Reason::CredentialExpired { .. } => 0,
+        | Reason::CredentialExpired { .. }
+        | Reason::CredentialUsedUp => 0,
         Reason::UserNotConfirmed | Reason::AppAccessDisabled | Reason::WrongDevice => 1,
         Reason::NoGroup | Reason::Group { .. } => 2,
         Reason::LocationUnavailable | Reason::OutsideGeofence { .. } => 3,
@@ -55,6 +56,7 @@ fn oracle(s: &Scenario) -> bool {
             .is_none_or(|t| t.contains(now, &s.door.time_zone))
     };
     let credential = !s.credential.revoked
+        && !s.credential.used_up
         && within(s.credential.valid_from, s.credential.valid_until)
         && (link || user.is_some());
     let user_ok = link

@@ -14,6 +14,8 @@ pub enum Reason {
     CredentialNotYetValid { from: Timestamp },
     /// The session, API key or link has expired.
     CredentialExpired { until: Timestamp },
+    /// The access link reached its use limit.
+    CredentialUsedUp,
     /// The user has not confirmed their account.
     UserNotConfirmed,
     /// "Allow app access" is off for the user.
@@ -53,6 +55,7 @@ impl Reason {
             Reason::CredentialRevoked => "credential_revoked",
             Reason::CredentialNotYetValid { .. } => "credential_not_yet_valid",
             Reason::CredentialExpired { .. } => "credential_expired",
+            Reason::CredentialUsedUp => "credential_used_up",
             Reason::UserNotConfirmed => "user_not_confirmed",
             Reason::AppAccessDisabled => "app_access_disabled",
             Reason::WrongDevice => "wrong_device",
@@ -80,6 +83,7 @@ impl Reason {
             Reason::CredentialExpired { until } => {
                 format!("This access was valid until {}.", when(until))
             }
+            Reason::CredentialUsedUp => "This link has been used as many times as it allows.".into(),
             Reason::UserNotConfirmed => "Your account is not confirmed yet.".into(),
             Reason::AppAccessDisabled => {
                 "Opening doors from the app is turned off for your account.".into()
@@ -168,6 +172,7 @@ mod tests {
             Reason::CredentialRevoked,
             Reason::CredentialNotYetValid { from: t },
             Reason::CredentialExpired { until: t },
+            Reason::CredentialUsedUp,
             Reason::UserNotConfirmed,
             Reason::AppAccessDisabled,
             Reason::WrongDevice,

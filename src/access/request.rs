@@ -32,6 +32,8 @@ pub struct CredentialState {
     pub valid_from: Option<Timestamp>,
     /// Valid until (exclusive); `None` = never ends.
     pub valid_until: Option<Timestamp>,
+    /// An access link that reached its use limit (in total or for today).
+    pub used_up: bool,
 }
 
 /// The user behind a session or API key.

@@ -242,6 +242,7 @@ fn every_reason_is_listed_in_precedence_order() {
             revoked: true,
             valid_from: Some(ts(NOW + 1)),
             valid_until: None,
+            used_up: false,
         },
         user: Some(UserState {
             role: Role::Member,

@@ -190,11 +190,13 @@ pub fn arb_credential(now: Timestamp) -> impl Strategy<Value = CredentialState> 
         proptest::bool::weighted(0.1),
         arb_bound(now),
         arb_bound(now),
+        proptest::bool::weighted(0.05),
     )
-        .prop_map(|(revoked, valid_from, valid_until)| CredentialState {
+        .prop_map(|(revoked, valid_from, valid_until, used_up)| CredentialState {
             revoked,
             valid_from,
             valid_until,
+            used_up,
         })
 }
 

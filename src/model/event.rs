@@ -11,6 +11,8 @@ pub struct EventEntry {
     pub action: String,
     pub subject: String,
     pub door_id: Option<i64>,
+    /// The access link used, for link unlocks.
+    pub link_id: Option<i64>,
     pub method: Option<String>,
     pub result: String,
     pub reasons: Vec<String>,

@@ -77,33 +77,15 @@ impl GroupForm {
         let mut e = FieldErrors::new();
         let name = e.check("name", Name::parse(&self.name));
         let description = e.check("description", Description::parse(&self.description));
-        let zone = if self.time_zone.trim().is_empty() {
-            TimeZoneName::parse("UTC").ok()
-        } else {
-            e.check("time_zone", TimeZoneName::parse(&self.time_zone))
-        };
-        let date = |e: &mut FieldErrors, field: &str, text: &str| -> Option<Option<Timestamp>> {
-            if text.trim().is_empty() {
-                return Some(None);
-            }
-            let zone = zone.as_ref()?;
-            e.check(field, Timestamp::parse_datetime_local(text, zone)).map(Some)
-        };
-        let valid_from = date(&mut e, "valid_from", &self.valid_from);
-        let valid_until = date(&mut e, "valid_until", &self.valid_until);
-        if let (Some(Some(from)), Some(Some(until))) = (valid_from, valid_until) {
-            if until <= from {
-                e.push("valid_until", "“Valid until” must be after “valid from”.");
-            }
-        }
+        let validity = super::validity_fields(&mut e, &self.time_zone, &self.valid_from, &self.valid_until);
         let time_restriction = checked(&self.time_restriction);
         let time_windows = e.check("time_windows", WeeklySchedule::parse_text(&self.time_windows));
         if time_restriction && time_windows.as_ref().is_some_and(|w| w.windows.is_empty()) {
             e.push("time_windows", "Add at least one window, like “Mon-Fri 08:00-18:00”, or turn the time restriction off.");
         }
         e.into_result()?;
-        let (Some(name), Some(description), Some(valid_from), Some(valid_until), Some(time_windows)) =
-            (name, description, valid_from, valid_until, time_windows)
+        let (Some(name), Some(description), Some((valid_from, valid_until)), Some(time_windows)) =
+            (name, description, validity, time_windows)
         else {
             return Err(FieldErrors::new());
         };

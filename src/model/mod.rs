@@ -2,6 +2,7 @@
 //! and the forms that create or change them (validated here, once, so the
 //! server functions, the CLI and the REST API refuse the same nonsense).
 
+pub mod access_link;
 pub mod api_key;
 pub mod controller;
 pub mod door;
@@ -10,7 +11,14 @@ pub mod group;
 pub mod listing;
 pub mod place;
 pub mod user;
+mod validity_fields;
 
+pub(crate) use validity_fields::validity_fields;
+
+pub use access_link::{
+    AccessLink, LinkChannel, LinkDoor, LinkForm, LinkPageView, LinkQuotas, LinkRecipient, LinkStatus, NewAccessLink, PressOutcome,
+    UseLimitPeriod, ValidLink,
+};
 pub use api_key::{ApiKey, NewApiKey};
 pub use controller::{Controller, ControllerForm, Reader, RelayUse, ValidController};
 pub use door::{Door, DoorForm, DoorOptions, ValidDoor};
@@ -18,7 +26,7 @@ pub use event::EventEntry;
 pub use group::{Group, GroupDoor, GroupForm, GroupMember, ValidGroup};
 pub use listing::Listing;
 pub use place::{Place, PlaceForm, ValidPlace};
-pub use user::{Card, SessionUser, User, UserForm, ValidUser};
+pub use user::{Card, CardEntry, SessionUser, User, UserForm, ValidUser};
 
 /// Reads an HTML checkbox value (present = checked).
 pub fn checked(value: &Option<String>) -> bool {

@@ -128,3 +128,11 @@ mod tests {
         assert!(errors.get("email").is_some() && errors.get("role").is_some());
     }
 }
+
+/// A card as the Credentials → Cards & fobs list shows it, with its holder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardEntry {
+    pub card: Card,
+    pub user_name: String,
+    pub user_email: String,
+}

@@ -25,6 +25,10 @@ pub enum ServiceError {
     /// A conflict a person can understand (e.g. the owner already exists).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A service Postern relies on (mail, text messages, a controller) did
+    /// not answer; the sentence says what to do.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// Anything else: logged with its cause, shown as a generic sentence.
     #[error("internal error: {0}")]
     Internal(String),

@@ -40,6 +40,7 @@ struct EventRow {
     action: String,
     subject: String,
     door_id: Option<i64>,
+    link_id: Option<i64>,
     method: Option<String>,
     result: String,
     reasons: String,
@@ -57,6 +58,7 @@ impl From<EventRow> for EventEntry {
             action: r.action,
             subject: r.subject,
             door_id: r.door_id,
+            link_id: r.link_id,
             method: r.method,
             result: r.result,
             reasons: serde_json::from_str(&r.reasons).unwrap_or_default(),
@@ -70,7 +72,7 @@ pub async fn page(db: &Db, filter: &EventFilter, after: Option<Cursor>, limit: u
     let limit = i64::from(limit.clamp(1, 500));
     let (cursor_at, cursor_id) = after.unwrap_or((i64::MAX, i64::MAX));
     let rows: Vec<EventRow> = sqlx::query_as(
-        "SELECT id, at, actor_kind, actor_user_id, actor_name, action, subject, door_id, method, result, reasons,
+        "SELECT id, at, actor_kind, actor_user_id, actor_name, action, subject, door_id, link_id, method, result, reasons,
          COALESCE((SELECT p.time_zone FROM places p WHERE p.id = e.place_id),
                   (SELECT p.time_zone FROM doors d JOIN places p ON p.id = d.place_id WHERE d.id = e.door_id)) AS time_zone
          FROM events e

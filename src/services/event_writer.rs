@@ -106,6 +106,13 @@ pub async fn write(db: &Db, events: &[&NewEvent]) -> Result<Vec<i64>, sqlx::Erro
         .fetch_one(&mut *tx)
         .await?;
         ids.push(id);
+        if let (Some(link_id), "unlock", "granted") = (event.link_id, event.action.as_str(), event.result.as_str()) {
+            sqlx::query("UPDATE access_links SET uses = uses + 1, last_used_at = $1 WHERE id = $2")
+                .bind(event.at)
+                .bind(link_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         if let Some((door_id, until)) = event.unlocked_until {
             sqlx::query("UPDATE doors SET unlocked_until = $1 WHERE id = $2 AND (unlocked_until IS NULL OR unlocked_until < $1)")
                 .bind(until)

@@ -212,3 +212,8 @@ pub async fn user_options(db: &Db) -> ServiceResult<Vec<(i64, String)>> {
         .await?;
     Ok(rows.into_iter().map(|(id, name, email)| (id, format!("{name} <{email}>"))).collect())
 }
+
+/// Every group as (id, name), for pickers.
+pub async fn options(db: &Db) -> ServiceResult<Vec<(i64, String)>> {
+    Ok(sqlx::query_as("SELECT id, name FROM access_groups ORDER BY LOWER(name), id").fetch_all(db.pool()).await?)
+}

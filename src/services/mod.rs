@@ -1,6 +1,7 @@
 //! Services that need I/O, shared by the Leptos server functions, the CLI and
 //! the REST API. Compiled only with the `server` feature.
 
+pub mod access_links;
 pub mod api_keys;
 pub mod audit;
 pub mod controllers;
@@ -13,6 +14,7 @@ pub mod event_writer;
 pub mod groups;
 pub mod lockdown;
 pub mod login_throttle;
+pub mod messaging;
 pub mod owner;
 pub mod passwords;
 pub mod places;

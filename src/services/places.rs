@@ -139,3 +139,10 @@ pub async fn delete(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> 
     })?;
     audit::record(db, &Actor::User(actor.clone()), "place.deleted", &place.name).await
 }
+
+/// The time zone of the first place (by name), the organization's usual zone.
+pub async fn first_time_zone(db: &Db) -> ServiceResult<Option<String>> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT time_zone FROM places ORDER BY LOWER(name), id LIMIT 1").fetch_optional(db.pool()).await?;
+    Ok(row.map(|(zone,)| zone))
+}

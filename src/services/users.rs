@@ -367,3 +367,33 @@ pub async fn delete_card(db: &Db, actor: &SessionUser, card_id: i64) -> ServiceR
     sqlx::query("DELETE FROM cards WHERE id = $1").bind(card_id).execute(db.pool()).await?;
     audit::record(db, &Actor::User(actor.clone()), "card.deleted", &format!("card #{card_id}")).await
 }
+
+/// Every card and fob with its holder; the search matches number, label, name or email.
+pub async fn list_all_cards(db: &Db, query: &SearchQuery, page: Page) -> ServiceResult<Listing<crate::model::CardEntry>> {
+    let filter = "WHERE ($1 = '' OR LOWER(c.number) LIKE $2 ESCAPE '\\' OR LOWER(c.label) LIKE $2 ESCAPE '\\'
+        OR LOWER(u.name) LIKE $2 ESCAPE '\\' OR LOWER(u.email) LIKE $2 ESCAPE '\\')";
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM cards c JOIN users u ON u.id = c.user_id {filter}"))
+        .bind(query.as_str())
+        .bind(query.like_pattern())
+        .fetch_one(db.pool())
+        .await?;
+    let rows: Vec<(i64, i64, String, String, i64, String, String)> = sqlx::query_as(&format!(
+        "SELECT c.id, c.user_id, c.number, c.label, c.active, u.name, u.email FROM cards c JOIN users u ON u.id = c.user_id
+         {filter} ORDER BY LOWER(u.name), c.id LIMIT $3 OFFSET $4"
+    ))
+    .bind(query.as_str())
+    .bind(query.like_pattern())
+    .bind(page.limit())
+    .bind(page.offset())
+    .fetch_all(db.pool())
+    .await?;
+    let items = rows
+        .into_iter()
+        .map(|(id, user_id, number, label, active, user_name, user_email)| crate::model::CardEntry {
+            card: Card { id, user_id, number, label, active: flag(active) },
+            user_name,
+            user_email,
+        })
+        .collect();
+    Ok(Listing { items, total, page: page.number, page_size: page.size })
+}

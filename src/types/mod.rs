@@ -13,6 +13,8 @@ mod latitude;
 mod lock_type;
 mod longitude;
 mod name;
+#[cfg(feature = "server")]
+mod nanp;
 mod page;
 mod password;
 mod phone_number;

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 /// A labelled input with its validation message right below it.
 #[component]
 pub fn TextField(
-    label: &'static str,
+    #[prop(into)]
+    label: String,
     /// The field's key in validation errors, e.g. "name".
     field: &'static str,
     /// The input's `name` attribute.

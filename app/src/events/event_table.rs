@@ -21,8 +21,9 @@ pub fn EventTable(events: Vec<EventEntry>) -> impl IntoView {
                 {events.into_iter().map(|e| {
                     let action = describe(&e);
                     let result_class = format!("badge result-{}", e.result);
-                    let explain = match (e.result.as_str(), e.actor_user_id, e.door_id) {
-                        ("denied", Some(user), Some(door)) => Some(format!("/explain?user={user}&door={door}&at_ms={}", e.at)),
+                    let explain = match (e.result.as_str(), e.link_id, e.actor_user_id, e.door_id) {
+                        ("denied", Some(link), _, Some(door)) => Some(format!("/explain?link={link}&door={door}&at_ms={}", e.at)),
+                        ("denied", None, Some(user), Some(door)) => Some(format!("/explain?user={user}&door={door}&at_ms={}", e.at)),
                         _ => None,
                     };
                     let subject = match e.door_id {

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 #[serde(default)]
 pub struct ExplainQuery {
     pub user: String,
+    /// An access link's id, instead of a person.
+    pub link: String,
     pub door: String,
     /// `datetime-local` in the door's place time; blank = now.
     pub at: String,
@@ -22,21 +24,28 @@ pub struct ExplainQuery {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExplainPageData {
     pub users: Vec<(i64, String)>,
+    pub links: Vec<(i64, String)>,
     pub doors: Vec<(i64, String)>,
     pub explanation: Option<Explanation>,
 }
 
 #[server(prefix = "/rpc", endpoint = "explain_access")]
 pub async fn explain_access(query: ExplainQuery) -> Result<ExplainPageData, AppError> {
-    use postern::services::{doors, groups, now_ms};
+    use postern::services::{access_links, doors, groups, now_ms};
     use postern::types::{Latitude, Longitude, Timestamp, TimeZoneName};
     crate::auth::api::require_staff().await?;
     let context = crate::server_context::use_app_context()?;
     let users = groups::user_options(&context.db).await?;
     let door_options = doors::options(&context.db).await?;
     let id = |text: &str| text.trim().parse::<i64>().ok();
-    let explanation = match (id(&query.user), id(&query.door)) {
-        (Some(user), Some(door)) => {
+    let links = access_links::options(&context.db).await?;
+    let who = match (id(&query.link), id(&query.user)) {
+        (Some(link), _) => Some(Who::Link(link)),
+        (None, Some(user)) => Some(Who::Person(user)),
+        (None, None) => None,
+    };
+    let explanation = match (who, id(&query.door)) {
+        (Some(who), Some(door)) => {
             let facts = context.unlock.door_facts(door).await?;
             let at_ms = if !query.at.trim().is_empty() {
                 let zone: &TimeZoneName = &facts.rules.time_zone;
@@ -53,9 +62,18 @@ pub async fn explain_access(query: ExplainQuery) -> Result<ExplainPageData, AppE
                     Some((lat.value(), lon.value(), accuracy))
                 }
             };
-            Some(context.unlock.explain(user, door, at_ms, location).await?)
+            Some(match who {
+                Who::Person(user) => context.unlock.explain(user, door, at_ms, location).await?,
+                Who::Link(link) => context.unlock.explain_link(link, door, at_ms).await?,
+            })
         }
         _ => None,
     };
-    Ok(ExplainPageData { users, doors: door_options, explanation })
+    Ok(ExplainPageData { users, links, doors: door_options, explanation })
+}
+
+#[cfg(feature = "ssr")]
+enum Who {
+    Person(i64),
+    Link(i64),
 }

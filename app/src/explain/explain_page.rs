@@ -13,6 +13,7 @@ pub fn ExplainPage() -> impl IntoView {
         let get = |k: &str| p.get(k).unwrap_or_default();
         ExplainQuery {
             user: get("user"),
+            link: get("link"),
             door: get("door"),
             at: get("at"),
             at_ms: get("at_ms"),
@@ -36,6 +37,10 @@ pub fn ExplainPage() -> impl IntoView {
                                     <option value="">"Pick a person"</option>
                                     {page.users.into_iter().map(|(id, name)| { let v = id.to_string(); let s = v == q.user; view! { <option value=v selected=s>{name}</option> } }).collect_view()}
                                 </select></label>
+                                <label>"or an access link"<select name="link">
+                                    <option value="">"No link"</option>
+                                    {page.links.into_iter().map(|(id, name)| { let v = id.to_string(); let s = v == q.link; view! { <option value=v selected=s>{name}</option> } }).collect_view()}
+                                </select></label>
                                 <label>"Door"<select name="door">
                                     <option value="">"Pick a door"</option>
                                     {page.doors.into_iter().map(|(id, name)| { let v = id.to_string(); let s = v == q.door; view! { <option value=v selected=s>{name}</option> } }).collect_view()}
@@ -48,7 +53,7 @@ pub fn ExplainPage() -> impl IntoView {
                         </Form>
                         {match page.explanation {
                             Some(explanation) => view! { <ExplanationView explanation/> }.into_any(),
-                            None => view! { <p class="empty">"Pick a person and a door. Leave the time blank for now."</p> }.into_any(),
+                            None => view! { <p class="empty">"Pick a person (or an access link) and a door. Leave the time blank for now."</p> }.into_any(),
                         }}
                     }.into_any(),
                 }

@@ -28,9 +28,11 @@ pub fn DashboardLayout() -> impl IntoView {
                     <A href="/controllers">"Controllers"</A>
                     <A href="/groups">"Groups"</A>
                     <A href="/users">"Users"</A>
+                    <A href="/credentials">"Credentials"</A>
                     <A href="/events">"Event log"</A>
                     <A href="/explain">"Why denied?"</A>
                     <A href="/api-keys">"API keys"</A>
+                    <A href="/outbox">"Outbox"</A>
                 </nav>
                 <div class="who">
                     <Suspense>

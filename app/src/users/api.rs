@@ -55,12 +55,16 @@ pub async fn set_user_password(user_id: i64, password: String) -> Result<(), App
 }
 
 #[server(prefix = "/rpc", endpoint = "add_card")]
-pub async fn add_card(user_id: i64, number: String, label: String) -> Result<i64, AppError> {
+pub async fn add_card(user_id: String, number: String, label: String) -> Result<i64, AppError> {
     use postern::field_error::FieldErrors;
     use postern::types::CardNumber;
     let actor = crate::auth::api::require_staff().await?;
     let db = crate::server_context::use_db()?;
     let mut errors = FieldErrors::new();
+    let user_id = user_id.trim().parse::<i64>().unwrap_or(0);
+    if user_id <= 0 {
+        errors.push("user_id", "Choose the person who carries the card.");
+    }
     let number = errors.check("number", CardNumber::parse(&number));
     if label.chars().count() > 100 {
         errors.push("label", "Use at most 100 characters.");

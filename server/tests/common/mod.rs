@@ -51,6 +51,12 @@ async fn admin_execute(sql: &str) {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, |_| {}).await
+    }
+
+    /// Like [`spawn`](Self::spawn), with the configuration adjusted first
+    /// (an SMTP server, an SMS provider, quotas…).
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let (url, cleanup) = match backend {
             Backend::Sqlite => {
                 let path = std::env::temp_dir().join(format!("{}.db", random_name("postern_test")));
@@ -62,7 +68,7 @@ impl TestApp {
                 (format!("{}/{name}", postern_admin_or_base()), Cleanup::PostgresDatabase(name))
             }
         };
-        let config = Config {
+        let mut config = Config {
             bind: "127.0.0.1:0".parse().unwrap(),
             database_url: url,
             cookie_secure: false,
@@ -70,7 +76,12 @@ impl TestApp {
             session_absolute: Duration::from_secs(24 * 3600),
             site_root: "target/site".into(),
             log: "warn".into(),
+            smtp: None,
+            sms: None,
+            link_settings: Default::default(),
+            public_url: None,
         };
+        adjust(&mut config);
         postern_server::telemetry::init("warn");
         let app = Application::build(&config).await.expect("the server starts");
         let address = format!("http://127.0.0.1:{}", app.port);
@@ -91,6 +102,13 @@ impl TestApp {
     /// Calls a server function like the hydrated page does; returns status and JSON.
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (u16, Value) {
         call_with(&self.client, &self.address, endpoint, form).await
+    }
+
+    /// Calls a server function that creates something; returns its id as text.
+    pub async fn create(&self, endpoint: &str, form: &[(&str, &str)]) -> String {
+        let (status, body) = self.call(endpoint, form).await;
+        assert_eq!(status, 200, "{endpoint}: {body}");
+        body.as_i64().unwrap_or_else(|| panic!("{endpoint} returns an id: {body}")).to_string()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -176,6 +194,24 @@ macro_rules! on_both_databases {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let app = common::TestApp::spawn(common::Backend::Postgres).await;
+                super::$scenario(&app).await;
+                app.cleanup().await;
+            }
+        }
+    };
+    // With the configuration adjusted first: `on_both_databases!(scenario, |config| ...)`.
+    ($scenario:ident, $adjust:expr) => {
+        mod $scenario {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = common::TestApp::spawn_with(common::Backend::Sqlite, $adjust).await;
+                super::$scenario(&app).await;
+                app.cleanup().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app = common::TestApp::spawn_with(common::Backend::Postgres, $adjust).await;
                 super::$scenario(&app).await;
                 app.cleanup().await;
             }

@@ -2,7 +2,11 @@
 //! variables, then command-line flags. Every value is checked at start-up
 //! and a bad one stops Postern with a sentence that names it.
 
+mod messaging;
+
+use postern::services::access_links::LinkSettings;
 use postern::services::db::DbKind;
+use postern::services::messaging::{SmsSettings, SmtpSettings};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -20,6 +24,14 @@ pub struct Config {
     pub site_root: String,
     /// A `tracing` filter such as "info" or "postern=debug,info".
     pub log: String,
+    /// Where email goes; `None` = the outbox.
+    pub smtp: Option<SmtpSettings>,
+    /// Where text messages go; `None` = the outbox.
+    pub sms: Option<SmsSettings>,
+    /// The access-link quotas.
+    pub link_settings: LinkSettings,
+    /// The address in links sent to people; `None` = the request's host.
+    pub public_url: Option<String>,
 }
 
 /// The TOML file's shape: every key optional, unknown keys refused.
@@ -33,6 +45,13 @@ struct FileConfig {
     session_absolute_hours: Option<u64>,
     site_root: Option<String>,
     log: Option<String>,
+    public_url: Option<String>,
+    #[serde(default)]
+    smtp: messaging::SmtpFile,
+    #[serde(default)]
+    sms: messaging::SmsFile,
+    #[serde(default)]
+    links: messaging::LinksFile,
 }
 
 /// Values given on the command line (they win over everything else).
@@ -91,6 +110,10 @@ impl Config {
             .or(file.site_root)
             .unwrap_or_else(|| "target/site".into());
         let log = env("POSTERN_LOG").or(file.log).unwrap_or_else(|| "info".into());
+        let public_url = messaging::public_url(env("POSTERN_PUBLIC_URL").or(file.public_url))?;
+        let smtp = messaging::smtp(file.smtp, &env)?;
+        let sms = messaging::sms(file.sms, &env)?;
+        let link_settings = messaging::links(file.links, &env)?;
         Ok(Config {
             bind,
             database_url,
@@ -99,6 +122,10 @@ impl Config {
             session_absolute: Duration::from_secs(absolute_hours * 3600),
             site_root,
             log,
+            smtp,
+            sms,
+            link_settings,
+            public_url,
         })
     }
 }

@@ -4,7 +4,9 @@
 //! (b) `UnlockService::unlock` on a SQLite file, every event durably committed
 //!     (group commit) before the call returns;
 //! (c) a naive reference: one autocommit INSERT INTO events per unlock;
-//! (d) the ratio (b)/(c) against the goal of at least 3x.
+//! (d) the ratio (b)/(c) against the goal of at least 3x;
+//! (e) the visitor's access-link page: server time per request (p50/p99)
+//!     and the bytes a phone downloads for it.
 //!
 //! A diagnostic shows (b)'s durable part alone: the group-commit event writes
 //! (each carrying the door's "unlocked until" in the same transaction).
@@ -73,7 +75,10 @@ async fn main() {
     let ratio = service.per_s / reference.per_s;
     let verdict = if ratio >= GOAL { "met" } else { "NOT met" };
     println!("(d) ratio (b)/(c) = {ratio:.2}x (rounds: {}); goal at least {GOAL:.0}x: {verdict}", each.join(", "));
+    link_page::bench().await;
 }
+
+mod link_page;
 
 // ---------------------------------------------------------------- (a) decide
 

@@ -1,0 +1,182 @@
+//! The outbox: every email and text message Postern sent, held or failed,
+//! kept in memory so admins can see what went out.
+//!
+//! It is deliberately not in the database: messages carry usable access
+//! links, and the database must never hold one. A restart empties it.
+
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// How many messages the outbox keeps; older ones are dropped first.
+pub const OUTBOX_CAPACITY: usize = 500;
+
+/// The way a message travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+/// What became of a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum OutboxStatus {
+    /// No provider is configured: the message stays here, for an admin to
+    /// read (how a fresh machine completes the flow).
+    Held,
+    /// The provider accepted it.
+    Sent,
+    /// The provider refused it or could not be reached; see `error`.
+    Failed,
+}
+
+/// One message as recorded in the outbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    /// Increasing from 1 for the life of the process.
+    pub id: u64,
+    /// When it was recorded, milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    pub channel: Channel,
+    /// An email address or an E.164 phone number.
+    pub recipient: String,
+    /// Empty for text messages.
+    pub subject: String,
+    pub body_text: String,
+    /// Empty for text messages. Inline images are referenced as `cid:`.
+    pub body_html: String,
+    pub status: OutboxStatus,
+    /// Why it failed; empty unless `status` is `Failed`.
+    pub error: String,
+}
+
+/// What a sender records; the outbox adds the id and the time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub channel: Channel,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub status: OutboxStatus,
+    pub error: String,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    last_id: u64,
+    /// Oldest at the front, newest at the back.
+    messages: VecDeque<OutboxMessage>,
+}
+
+/// The shared, bounded, in-memory outbox. Cloning shares it.
+#[derive(Clone, Debug, Default)]
+pub struct Outbox {
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl Outbox {
+    /// An empty outbox.
+    pub fn new() -> Outbox {
+        Outbox::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave the queue half-written.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Records a message, dropping the oldest beyond [`OUTBOX_CAPACITY`];
+    /// returns its id.
+    pub fn push(&self, entry: OutboxEntry) -> u64 {
+        let at_ms = crate::services::now_ms();
+        let mut inner = self.lock();
+        inner.last_id += 1;
+        let id = inner.last_id;
+        inner.messages.push_back(OutboxMessage {
+            id,
+            at_ms,
+            channel: entry.channel,
+            recipient: entry.recipient,
+            subject: entry.subject,
+            body_text: entry.body_text,
+            body_html: entry.body_html,
+            status: entry.status,
+            error: entry.error,
+        });
+        while inner.messages.len() > OUTBOX_CAPACITY {
+            inner.messages.pop_front();
+        }
+        id
+    }
+
+    /// Every message kept, newest first.
+    pub fn list(&self) -> Vec<OutboxMessage> {
+        self.lock().messages.iter().rev().cloned().collect()
+    }
+
+    /// One message by id, if it is still kept.
+    pub fn get(&self, id: u64) -> Option<OutboxMessage> {
+        self.lock().messages.iter().find(|m| m.id == id).cloned()
+    }
+
+    /// How many messages are kept.
+    pub fn len(&self) -> usize {
+        self.lock().messages.len()
+    }
+
+    /// Whether nothing was recorded (or everything was dropped).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: usize) -> OutboxEntry {
+        OutboxEntry {
+            channel: Channel::Email,
+            recipient: format!("person{n}@example.com"),
+            subject: format!("subject {n}"),
+            body_text: "text".into(),
+            body_html: String::new(),
+            status: OutboxStatus::Held,
+            error: String::new(),
+        }
+    }
+
+    #[test]
+    fn lists_newest_first() {
+        let outbox = Outbox::new();
+        assert!(outbox.is_empty());
+        let first = outbox.push(entry(1));
+        let second = outbox.push(entry(2));
+        assert!(second > first);
+        let ids: Vec<u64> = outbox.list().iter().map(|m| m.id).collect();
+        assert_eq!(ids, vec![second, first]);
+        assert_eq!(outbox.get(first).map(|m| m.recipient), Some("person1@example.com".into()));
+        assert_eq!(outbox.get(999), None);
+    }
+
+    #[test]
+    fn keeps_only_the_newest_500() {
+        let outbox = Outbox::new();
+        let ids: Vec<u64> = (0..OUTBOX_CAPACITY + 20).map(|n| outbox.push(entry(n))).collect();
+        assert_eq!(outbox.len(), OUTBOX_CAPACITY);
+        let listed = outbox.list();
+        assert_eq!(listed.first().map(|m| m.id), ids.last().copied());
+        assert_eq!(listed.last().map(|m| m.id), Some(ids[20]));
+        assert!(outbox.get(ids[19]).is_none(), "the oldest were dropped");
+        assert!(outbox.get(ids[20]).is_some());
+    }
+
+    #[test]
+    fn clones_share_the_messages() {
+        let outbox = Outbox::new();
+        let clone = outbox.clone();
+        clone.push(entry(1));
+        assert_eq!(outbox.len(), 1);
+    }
+}

@@ -1,0 +1,238 @@
+//! What one decision needs, read in as few round trips as possible: the
+//! door's rules, and either the person's state and groups or the access
+//! link and its group. One query per unlock keeps the unlock service's reads
+//! small next to its durable write.
+
+use super::super::{db::flag, Db, ServiceError, ServiceResult};
+use crate::access::{CredentialState, DoorRules, Geofence, GroupPath, UserState, WeeklySchedule};
+use crate::types::{Coordinates, Latitude, Longitude, Role, TimeZoneName, Timestamp};
+
+/// Loaded facts about one door.
+pub struct DoorFacts {
+    pub name: String,
+    pub place_id: i64,
+    pub controller_id: Option<i64>,
+    pub controller_online: bool,
+    pub pulse_seconds: u32,
+    pub rules: DoorRules,
+}
+
+/// The door's columns, selected with these names in every query below.
+const DOOR_COLUMNS: &str = "d.name, d.place_id, d.controller_id, c.online AS controller_online, d.pulse_seconds,
+    d.latitude, d.longitude, p.latitude AS place_latitude, p.longitude AS place_longitude,
+    p.geofence_radius_m AS place_radius_m, d.geofence_enabled, d.geofence_radius_m, d.reader_restriction,
+    d.time_restriction, d.time_windows, d.locked_down_at, p.locked_down_at AS place_locked_down_at,
+    d.require_2fa, p.time_zone";
+
+const DOOR_FROM: &str = "doors d JOIN places p ON p.id = d.place_id LEFT JOIN controllers c ON c.id = d.controller_id";
+
+/// The group's columns, prefixed `g_`, NULL when no group links.
+const GROUP_COLUMNS: &str = "g.name AS g_name, g.valid_from AS g_valid_from, g.valid_until AS g_valid_until,
+    g.geofence_enabled AS g_geofence, g.reader_restriction AS g_reader, g.time_restriction AS g_time,
+    g.time_windows AS g_windows, g.primary_device_required AS g_device";
+
+#[derive(sqlx::FromRow)]
+struct DoorRow {
+    name: String,
+    place_id: i64,
+    controller_id: Option<i64>,
+    controller_online: Option<i64>,
+    pulse_seconds: i64,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    place_latitude: f64,
+    place_longitude: f64,
+    place_radius_m: i64,
+    geofence_enabled: i64,
+    geofence_radius_m: Option<i64>,
+    reader_restriction: i64,
+    time_restriction: i64,
+    time_windows: String,
+    locked_down_at: Option<i64>,
+    place_locked_down_at: Option<i64>,
+    require_2fa: i64,
+    time_zone: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct GroupRow {
+    g_name: Option<String>,
+    g_valid_from: Option<i64>,
+    g_valid_until: Option<i64>,
+    g_geofence: Option<i64>,
+    g_reader: Option<i64>,
+    g_time: Option<i64>,
+    g_windows: Option<String>,
+    g_device: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    u_role: Option<String>,
+    u_confirmed: Option<i64>,
+    u_app_access: Option<i64>,
+    u_device_required: Option<i64>,
+    u_device: Option<String>,
+    m_from: Option<i64>,
+    m_until: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    #[sqlx(flatten)]
+    door: DoorRow,
+    #[sqlx(flatten)]
+    user: UserRow,
+    #[sqlx(flatten)]
+    group: GroupRow,
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    #[sqlx(flatten)]
+    door: DoorRow,
+    #[sqlx(flatten)]
+    group: GroupRow,
+    revoked_at: Option<i64>,
+    valid_from: Option<i64>,
+    valid_until: Option<i64>,
+    use_limit: Option<i64>,
+    use_limit_period: Option<String>,
+    uses: i64,
+}
+
+/// The door, the person and the groups linking them.
+pub struct PersonFacts {
+    pub door: DoorFacts,
+    pub user: UserState,
+    pub groups: Vec<GroupPath>,
+}
+
+/// The door, the access link and its group (when the group has the door).
+pub struct LinkFacts {
+    pub door: DoorFacts,
+    pub credential: CredentialState,
+    pub groups: Vec<GroupPath>,
+    /// A per-day use limit still to check against today's uses.
+    pub daily_limit: Option<i64>,
+}
+
+pub async fn door(db: &Db, door_id: i64) -> ServiceResult<DoorFacts> {
+    let sql = format!("SELECT {DOOR_COLUMNS} FROM {DOOR_FROM} WHERE d.id = $1");
+    let row: DoorRow =
+        sqlx::query_as(&sql).bind(door_id).fetch_optional(db.pool()).await?.ok_or(ServiceError::NotFound("door"))?;
+    door_facts(door_id, row)
+}
+
+/// One round trip: one row per group linking the person to the door (or a
+/// single row with NULL group columns when none does).
+pub async fn person(db: &Db, user_id: i64, door_id: i64) -> ServiceResult<PersonFacts> {
+    let sql = format!(
+        "SELECT {DOOR_COLUMNS}, u.role AS u_role, u.confirmed AS u_confirmed, u.app_access AS u_app_access,
+         u.primary_device_required AS u_device_required, u.primary_device_id AS u_device, gp.*
+         FROM {DOOR_FROM}
+         LEFT JOIN users u ON u.id = $1
+         LEFT JOIN (SELECT gm.valid_from AS m_from, gm.valid_until AS m_until, {GROUP_COLUMNS}
+                    FROM group_members gm JOIN group_doors gd ON gd.group_id = gm.group_id
+                    JOIN access_groups g ON g.id = gm.group_id
+                    WHERE gm.user_id = $1 AND gd.door_id = $2) gp ON 1 = 1
+         WHERE d.id = $2
+         ORDER BY LOWER(gp.g_name)"
+    );
+    let rows: Vec<PersonRow> = sqlx::query_as(&sql).bind(user_id).bind(door_id).fetch_all(db.pool()).await?;
+    let mut rows = rows.into_iter();
+    let first = rows.next().ok_or(ServiceError::NotFound("door"))?;
+    let role = first.user.u_role.as_deref().ok_or(ServiceError::Unauthenticated)?;
+    let user = UserState {
+        role: Role::parse(role).unwrap_or(Role::Member),
+        confirmed: first.user.u_confirmed.is_some_and(flag),
+        app_access: first.user.u_app_access.is_some_and(flag),
+        primary_device_required: first.user.u_device_required.is_some_and(flag),
+        bound_device: first.user.u_device.clone(),
+    };
+    let mut groups = Vec::new();
+    let mut door_row = None;
+    for row in std::iter::once(first).chain(rows) {
+        if let Some(path) = group_path(row.group, row.user.m_from, row.user.m_until) {
+            groups.push(path);
+        }
+        door_row.get_or_insert(row.door);
+    }
+    let door = door_facts(door_id, door_row.ok_or(ServiceError::NotFound("door"))?)?;
+    Ok(PersonFacts { door, user, groups })
+}
+
+/// One round trip: the link's state, the door, and the link's group when
+/// that group includes the door.
+pub async fn link(db: &Db, link_id: i64, door_id: i64, now: i64) -> ServiceResult<LinkFacts> {
+    let sql = format!(
+        "SELECT {DOOR_COLUMNS}, {GROUP_COLUMNS}, l.revoked_at, l.valid_from, l.valid_until, l.use_limit,
+         l.use_limit_period, l.uses
+         FROM {DOOR_FROM}
+         JOIN access_links l ON l.id = $1
+         LEFT JOIN group_doors gd ON gd.group_id = l.group_id AND gd.door_id = d.id
+         LEFT JOIN access_groups g ON g.id = gd.group_id
+         WHERE d.id = $2"
+    );
+    let row: LinkRow =
+        sqlx::query_as(&sql).bind(link_id).bind(door_id).fetch_optional(db.pool()).await?.ok_or(ServiceError::NotFound("door"))?;
+    let total_used_up =
+        row.use_limit_period.as_deref() == Some("total") && row.use_limit.is_some_and(|limit| row.uses >= limit);
+    let daily_limit = if row.use_limit_period.as_deref() == Some("day") { row.use_limit } else { None };
+    let credential = CredentialState {
+        revoked: row.revoked_at.is_some_and(|at| at <= now),
+        valid_from: row.valid_from.map(Timestamp::from_millis),
+        valid_until: row.valid_until.map(Timestamp::from_millis),
+        used_up: total_used_up,
+    };
+    let groups = group_path(row.group, None, None).into_iter().collect();
+    Ok(LinkFacts { door: door_facts(door_id, row.door)?, credential, groups, daily_limit })
+}
+
+fn group_path(row: GroupRow, member_from: Option<i64>, member_until: Option<i64>) -> Option<GroupPath> {
+    let ts = |v: Option<i64>| v.map(Timestamp::from_millis);
+    Some(GroupPath {
+        name: row.g_name?,
+        valid_from: ts(row.g_valid_from),
+        valid_until: ts(row.g_valid_until),
+        member_from: ts(member_from),
+        member_until: ts(member_until),
+        geofence: row.g_geofence.is_some_and(flag),
+        reader_restriction: row.g_reader.is_some_and(flag),
+        time_restriction: schedule(row.g_time.unwrap_or(0), row.g_windows.as_deref().unwrap_or("[]")),
+        primary_device_required: row.g_device.is_some_and(flag),
+    })
+}
+
+fn door_facts(door_id: i64, row: DoorRow) -> ServiceResult<DoorFacts> {
+    let center = coordinates(row.latitude.unwrap_or(row.place_latitude), row.longitude.unwrap_or(row.place_longitude))
+        .ok_or_else(|| ServiceError::Internal(format!("door {door_id} has invalid coordinates")))?;
+    let radius = u32::try_from(row.geofence_radius_m.unwrap_or(row.place_radius_m)).unwrap_or(300);
+    let time_zone = TimeZoneName::parse(&row.time_zone)
+        .map_err(|_| ServiceError::Internal(format!("door {door_id} has an unknown time zone")))?;
+    Ok(DoorFacts {
+        place_id: row.place_id,
+        controller_id: row.controller_id,
+        controller_online: row.controller_online.is_some_and(flag),
+        pulse_seconds: u32::try_from(row.pulse_seconds).unwrap_or(5),
+        rules: DoorRules {
+            geofence: flag(row.geofence_enabled).then_some(Geofence { center, radius_m: radius }),
+            center,
+            default_radius_m: radius,
+            reader_restriction: flag(row.reader_restriction),
+            time_restriction: schedule(row.time_restriction, &row.time_windows),
+            locked_down: row.locked_down_at.is_some() || row.place_locked_down_at.is_some(),
+            require_2fa: flag(row.require_2fa),
+            time_zone,
+        },
+        name: row.name,
+    })
+}
+
+fn schedule(enabled: i64, json: &str) -> Option<WeeklySchedule> {
+    flag(enabled).then(|| serde_json::from_str(json).unwrap_or(WeeklySchedule { windows: Vec::new() }))
+}
+
+pub(super) fn coordinates(latitude: f64, longitude: f64) -> Option<Coordinates> {
+    Some(Coordinates { latitude: Latitude::parse_f64(latitude).ok()?, longitude: Longitude::parse_f64(longitude).ok()? })
+}

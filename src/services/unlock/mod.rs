@@ -1,0 +1,272 @@
+//! The one unlock service every entry point calls (dashboard, member page,
+//! API, reader, link): load the rules, run the pure access decision, record
+//! the event durably, and pulse the relay when granted.
+
+use super::event_writer::{EventWriter, NewEvent};
+use super::relays::Relays;
+use super::{now_ms, Db, ServiceResult};
+use crate::access::{
+    decide, AccessRequest, ActorKind, CredentialState, Explanation, Location, ProximityProof, Reason, RequestContext,
+};
+use crate::model::SessionUser;
+use crate::types::{TimeZoneName, Timestamp};
+
+mod facts;
+
+/// How the unlock was asked for (the event log's "method").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnlockMethod {
+    Web,
+    App,
+    Link,
+    Reader,
+    Api,
+}
+
+impl UnlockMethod {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            UnlockMethod::Web => "web",
+            UnlockMethod::App => "app",
+            UnlockMethod::Link => "link",
+            UnlockMethod::Reader => "reader",
+            UnlockMethod::Api => "api",
+        }
+    }
+}
+
+/// Who asks.
+#[derive(Clone, Debug)]
+pub enum UnlockActor {
+    /// A signed-in person; `verified_at` is their last password entry.
+    Session { user: SessionUser, verified_at: Option<i64>, device_id: Option<String> },
+    /// An API key acting as its user.
+    ApiKey { user: SessionUser },
+    /// Whoever holds an access link (already resolved from its token).
+    Link { link_id: i64, recipient: String },
+}
+
+/// One unlock request.
+#[derive(Clone, Debug)]
+pub struct UnlockInput {
+    pub door_id: i64,
+    pub actor: UnlockActor,
+    pub method: UnlockMethod,
+    pub location: Option<(f64, f64, f64)>,
+    pub proximity: ProximityProof,
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UnlockOutcome {
+    Granted { until_ms: i64, pulse_seconds: u32 },
+    Denied { reasons: Vec<Reason>, time_zone: TimeZoneName },
+    /// Granted, but the door has no controller (HTTP 409).
+    NoController,
+    /// Granted, but the controller is offline (HTTP 503).
+    ControllerOffline,
+}
+
+/// Shared by every entry point. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct UnlockService {
+    db: Db,
+    events: EventWriter,
+    relays: Relays,
+}
+
+pub use facts::DoorFacts;
+
+impl UnlockService {
+    pub fn new(db: Db, events: EventWriter, relays: Relays) -> UnlockService {
+        UnlockService { db, events, relays }
+    }
+
+    /// The door's rules as the decision needs them.
+    pub async fn door_facts(&self, door_id: i64) -> ServiceResult<DoorFacts> {
+        facts::door(&self.db, door_id).await
+    }
+
+    /// "Why can't they unlock?": the decision for a user at a door, at a time
+    /// and place of the admin's choosing, laid out rule by rule. Records nothing.
+    pub async fn explain(&self, user_id: i64, door_id: i64, at_ms: i64, location: Option<(f64, f64, f64)>) -> ServiceResult<Explanation> {
+        let facts = facts::person(&self.db, user_id, door_id).await?;
+        let context = explain_context(at_ms, location);
+        let decision = decide(&AccessRequest {
+            actor: ActorKind::Session,
+            credential: CredentialState::default(),
+            user: Some(&facts.user),
+            door: &facts.door.rules,
+            groups: &facts.groups,
+            context: &context,
+        });
+        Ok(explanation(decision, &facts.door, at_ms, facts.user.role.reaches_every_door()))
+    }
+
+    /// The explainer for an access link at a door. Records nothing.
+    pub async fn explain_link(&self, link_id: i64, door_id: i64, at_ms: i64) -> ServiceResult<Explanation> {
+        let facts = self.link_facts(link_id, door_id, at_ms).await?;
+        let context = explain_context(at_ms, None);
+        let decision = decide(&AccessRequest {
+            actor: ActorKind::AccessLink,
+            credential: facts.credential,
+            user: None,
+            door: &facts.door.rules,
+            groups: &facts.groups,
+            context: &context,
+        });
+        let checks = crate::access::explain_link(&decision, &facts.door.rules, &facts.door.name, &facts.door.rules.time_zone);
+        Ok(Explanation { checks, ..explanation(decision, &facts.door, at_ms, false) })
+    }
+
+    /// The link's facts, with a per-day use limit checked against the
+    /// granted unlocks since local midnight at the door's place.
+    async fn link_facts(&self, link_id: i64, door_id: i64, now: i64) -> ServiceResult<facts::LinkFacts> {
+        let mut facts = facts::link(&self.db, link_id, door_id, now).await?;
+        if let Some(limit) = facts.daily_limit {
+            let since = local_midnight(now, &facts.door.rules.time_zone);
+            let (used,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM events WHERE link_id = $1 AND at >= $2 AND action = 'unlock' AND result = 'granted'",
+            )
+            .bind(link_id)
+            .bind(since)
+            .fetch_one(self.db.pool())
+            .await?;
+            facts.credential.used_up = used >= limit;
+        }
+        Ok(facts)
+    }
+
+    /// Decides, records the attempt durably, and pulses the relay when granted.
+    pub async fn unlock(&self, input: UnlockInput) -> ServiceResult<UnlockOutcome> {
+        Ok(self.unlock_logged(input).await?.0)
+    }
+
+    /// [`unlock`](Self::unlock), also returning the id of the event that
+    /// records the attempt. Denials carry their reasons in plain words in
+    /// the event's details, so a page can show them again from the event.
+    pub async fn unlock_logged(&self, input: UnlockInput) -> ServiceResult<(UnlockOutcome, i64)> {
+        let now = now_ms();
+        let location = input.location.and_then(|(lat, lon, accuracy)| {
+            Some(Location { at: facts::coordinates(lat, lon)?, accuracy_m: accuracy.max(0.0) })
+        });
+        let mut context = RequestContext {
+            now: Timestamp::from_millis(now),
+            location,
+            proximity: input.proximity,
+            device_id: None,
+            verified_at: None,
+        };
+        let mut event = NewEvent {
+            at: now,
+            action: "unlock".into(),
+            door_id: Some(input.door_id),
+            method: Some(input.method.as_str().into()),
+            ..Default::default()
+        };
+        let (door, decision) = match &input.actor {
+            UnlockActor::Session { user, .. } | UnlockActor::ApiKey { user } => {
+                let facts = facts::person(&self.db, user.id, input.door_id).await?;
+                let kind = match &input.actor {
+                    UnlockActor::Session { verified_at, device_id, .. } => {
+                        context.device_id = device_id.clone();
+                        context.verified_at = verified_at.map(Timestamp::from_millis);
+                        event.actor_kind = "user".into();
+                        ActorKind::Session
+                    }
+                    _ => {
+                        event.actor_kind = "api_key".into();
+                        ActorKind::ApiKey
+                    }
+                };
+                event.actor_user_id = Some(user.id);
+                event.actor_name = format!("{} <{}>", user.name, user.email);
+                let decision = decide(&AccessRequest {
+                    actor: kind,
+                    credential: CredentialState::default(),
+                    user: Some(&facts.user),
+                    door: &facts.door.rules,
+                    groups: &facts.groups,
+                    context: &context,
+                });
+                (facts.door, decision)
+            }
+            UnlockActor::Link { link_id, recipient } => {
+                let facts = self.link_facts(*link_id, input.door_id, now).await?;
+                event.actor_kind = "link".into();
+                event.link_id = Some(*link_id);
+                event.actor_name = format!("{recipient} (access link)");
+                let decision = decide(&AccessRequest {
+                    actor: ActorKind::AccessLink,
+                    credential: facts.credential,
+                    user: None,
+                    door: &facts.door.rules,
+                    groups: &facts.groups,
+                    context: &context,
+                });
+                (facts.door, decision)
+            }
+        };
+        event.subject = door.name.clone();
+        event.place_id = Some(door.place_id);
+        if !decision.granted {
+            event.result = "denied".into();
+            event.reasons = decision.reasons.iter().map(|r| r.code().to_owned()).collect();
+            event.details = decision.reasons.iter().map(|r| r.message(&door.rules.time_zone)).collect::<Vec<_>>().join("\n");
+            let event_id = self.events.record(event).await?;
+            return Ok((UnlockOutcome::Denied { reasons: decision.reasons, time_zone: door.rules.time_zone }, event_id));
+        }
+        if door.controller_id.is_none() {
+            event.result = "error".into();
+            event.reasons = vec!["no_controller".into()];
+            event.details = "The door has no assigned controller.".into();
+            let event_id = self.events.record(event).await?;
+            return Ok((UnlockOutcome::NoController, event_id));
+        }
+        if !door.controller_online {
+            event.result = "error".into();
+            event.reasons = vec!["controller_offline".into()];
+            event.details = "The door's controller is offline.".into();
+            let event_id = self.events.record(event).await?;
+            return Ok((UnlockOutcome::ControllerOffline, event_id));
+        }
+        // The grant (and the door's "unlocked until") is on disk before the
+        // relay moves and before the caller hears it, in one group commit.
+        let until_ms = now + i64::from(door.pulse_seconds) * 1000;
+        event.result = "granted".into();
+        event.unlocked_until = Some((input.door_id, until_ms));
+        let event_id = self.events.record(event).await?;
+        self.relays.pulse(input.door_id, until_ms);
+        Ok((UnlockOutcome::Granted { until_ms, pulse_seconds: door.pulse_seconds }, event_id))
+    }
+}
+
+fn explain_context(at_ms: i64, location: Option<(f64, f64, f64)>) -> RequestContext {
+    RequestContext {
+        now: Timestamp::from_millis(at_ms),
+        location: location
+            .and_then(|(lat, lon, accuracy)| Some(Location { at: facts::coordinates(lat, lon)?, accuracy_m: accuracy.max(0.0) })),
+        proximity: ProximityProof::Missing,
+        device_id: None,
+        verified_at: None,
+    }
+}
+
+fn explanation(decision: crate::access::Decision, door: &DoorFacts, at_ms: i64, reaches_every_door: bool) -> Explanation {
+    let checks = crate::access::explain(&decision, &door.rules, &door.name, &door.rules.time_zone, reaches_every_door);
+    Explanation {
+        granted: decision.granted,
+        door_name: door.name.clone(),
+        at_local: Timestamp::from_millis(at_ms).format_in(&door.rules.time_zone),
+        time_zone: door.rules.time_zone.as_str().to_owned(),
+        checks,
+    }
+}
+
+/// Milliseconds at the most recent local midnight in `zone` (at or before `now`).
+pub fn local_midnight(now: i64, zone: &TimeZoneName) -> i64 {
+    jiff::Timestamp::from_millisecond(now)
+        .ok()
+        .and_then(|t| t.to_zoned(zone.time_zone()).start_of_day().ok())
+        .map_or(now, |start| start.timestamp().as_millisecond())
+}
