@@ -22,6 +22,7 @@ pub mod overview;
 pub mod places;
 #[cfg(feature = "ssr")]
 pub mod server_context;
+pub mod settings;
 pub mod unlock;
 pub mod users;
 

@@ -9,6 +9,7 @@ pub mod door;
 pub mod event;
 pub mod group;
 pub mod listing;
+pub mod organization;
 pub mod place;
 pub mod user;
 mod validity_fields;
@@ -25,6 +26,7 @@ pub use door::{Door, DoorForm, DoorOptions, ValidDoor};
 pub use event::EventEntry;
 pub use group::{Group, GroupDoor, GroupForm, GroupMember, ValidGroup};
 pub use listing::Listing;
+pub use organization::OrganizationSettings;
 pub use place::{Place, PlaceForm, ValidPlace};
 pub use user::{Card, CardEntry, SessionUser, User, UserForm, ValidUser};
 

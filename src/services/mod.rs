@@ -15,6 +15,7 @@ pub mod groups;
 pub mod lockdown;
 pub mod login_throttle;
 pub mod messaging;
+pub mod organization;
 pub mod owner;
 pub mod passwords;
 pub mod places;

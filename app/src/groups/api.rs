@@ -72,6 +72,7 @@ pub async fn change_group_member(group_id: i64, user_id: String, add: bool) -> R
         .map_err(|m| AppError::invalid("user_id", m))?;
     if add {
         groups::add_member(&db, &actor, group_id, user_id).await?;
+        notify_member(group_id, user_id).await;
     } else {
         groups::remove_member(&db, &actor, group_id, user_id).await?;
     }
@@ -92,4 +93,21 @@ pub async fn change_group_door(group_id: i64, door_id: String, add: bool) -> Res
         groups::remove_door(&db, &actor, group_id, door_id).await?;
     }
     Ok(())
+}
+
+/// The access email to a member just added (when the organization has it
+/// on). A failure is logged and shown in the outbox; the membership stands.
+#[cfg(feature = "ssr")]
+async fn notify_member(group_id: i64, user_id: i64) {
+    let Ok(context) = crate::server_context::use_app_context() else { return };
+    let base = match &context.public_url {
+        Some(url) => url.clone(),
+        None => crate::server_context::request_origin().await.unwrap_or_default(),
+    };
+    let sign_in = format!("{base}/me");
+    if let Err(error) =
+        postern::services::organization::notify_added_to_group(&context.db, &context.messenger, group_id, user_id, &sign_in).await
+    {
+        tracing::warn!(%error, group_id, user_id, "the access email could not be sent");
+    }
 }

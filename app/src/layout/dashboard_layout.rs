@@ -33,6 +33,7 @@ pub fn DashboardLayout() -> impl IntoView {
                     <A href="/explain">"Why denied?"</A>
                     <A href="/api-keys">"API keys"</A>
                     <A href="/outbox">"Outbox"</A>
+                    <A href="/settings">"Settings"</A>
                 </nav>
                 <div class="who">
                     <Suspense>
