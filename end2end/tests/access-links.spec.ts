@@ -35,7 +35,7 @@ test("an admin emails a link; the visitor opens it on a phone and unlocks", asyn
   await page.getByLabel("Recipient name").fill(visitor);
   await page.getByRole("radio", { name: /^Email/ }).check();
   await page.getByRole("textbox", { name: "Email" }).fill(email);
-  await page.getByLabel("Group").selectOption({ label: site.groupName });
+  await page.getByLabel("Group", { exact: true }).selectOption({ label: site.groupName });
   await page.getByRole("button", { name: "Send link" }).click();
   await expect(page.getByRole("status")).toContainText(`Access link for ${visitor} created: sent`);
   await expect(page.getByRole("row", { name: new RegExp(visitor) })).toContainText("Active");
@@ -69,7 +69,7 @@ test("a manual link is shown once, copied, and never again", async ({ browser })
   await page.getByText("Send access link").click();
   await page.getByLabel("Recipient name").fill(visitor);
   await page.getByRole("radio", { name: /^Send manually/ }).check();
-  await page.getByLabel("Group").selectOption({ label: site.groupName });
+  await page.getByLabel("Group", { exact: true }).selectOption({ label: site.groupName });
   await page.getByRole("button", { name: "Send link" }).click();
 
   const dialog = page.getByRole("dialog");

@@ -2,6 +2,7 @@
 //! application and the command-line subcommands, so integration tests can
 //! start the real server on port 0.
 
+pub mod api;
 pub mod cli;
 pub mod config;
 pub mod csrf;

@@ -42,7 +42,7 @@ impl Application {
             link_settings: config.link_settings,
             public_url: config.public_url.clone(),
         };
-        let router = router(leptos_options(config, address), context);
+        let router = router(leptos_options(config, address), context)?;
         Ok(Application { port: address.port(), db, listener, router })
     }
 
@@ -67,15 +67,16 @@ fn leptos_options(config: &Config, address: SocketAddr) -> LeptosOptions {
         .build()
 }
 
-fn router(options: LeptosOptions, context: AppContext) -> Router {
+fn router(options: LeptosOptions, context: AppContext) -> Result<Router, String> {
     let routes = generate_route_list(App);
     let shell_options = options.clone();
     let csv = Router::new().route("/events.csv", get(crate::events_csv::export)).with_state(context.clone());
     let links = Router::new()
         .route("/l/{token}", get(app::links::handlers::show).post(app::links::handlers::press))
         .with_state(context.clone());
-    Router::new()
+    Ok(Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .nest("/api", crate::api::router(context.clone())?)
         .merge(csv)
         .merge(links)
         .leptos_routes_with_context(
@@ -90,7 +91,7 @@ fn router(options: LeptosOptions, context: AppContext) -> Router {
         // and shrink 3-5x, which is what a visitor on a slow phone network feels.
         .layer(tower_http::compression::CompressionLayer::new().gzip(true))
         .layer(axum::middleware::from_fn(security_headers::add))
-        .with_state(options)
+        .with_state(options))
 }
 
 async fn shutdown_signal() {

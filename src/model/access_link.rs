@@ -270,13 +270,16 @@ pub struct LinkDoor {
     pub id: i64,
     pub name: String,
     pub place_name: String,
+    /// The place's time zone, for the door's "unlocked until".
+    pub time_zone: String,
     pub status: crate::door_status::DoorStatus,
 }
 
 /// The result of a press on the link's page, read back from its event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PressOutcome {
-    Unlocked { door: String, until_ms: i64 },
+    /// `time_zone`: the door's place's, for "until".
+    Unlocked { door: String, until_ms: i64, time_zone: String },
     Refused { door: String, reasons: Vec<String> },
 }
 

@@ -92,7 +92,14 @@ pub async fn authenticate(db: &Db, secret: &str) -> ServiceResult<Option<Session
     if revoked_at.is_some() || !tokens::matches(secret, &stored) {
         return Ok(None);
     }
-    sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(now_ms()).bind(id).execute(db.pool()).await?;
+    // "Last used" to the minute: one write a minute per key, not one per request.
+    let now = now_ms();
+    sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
+        .bind(now)
+        .bind(id)
+        .bind(now - 60_000)
+        .execute(db.pool())
+        .await?;
     let user = users::get(db, user_id).await?;
     Ok(Some(SessionUser { id: user.id, name: user.name, email: user.email, role: user.role }))
 }

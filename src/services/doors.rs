@@ -245,13 +245,16 @@ async fn save(db: &Db, id: Option<i64>, door: &ValidDoor) -> ServiceResult<i64> 
         None => "INSERT INTO doors (name, description, place_id, floor_id, controller_id, relay, reader_id, latitude, longitude,
                  lock_type, pulse_seconds, held_open_seconds, geofence_enabled, geofence_radius_m, reader_restriction,
                  time_restriction, exterior, require_2fa, created_at, time_windows)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS DOUBLE PRECISION), CAST($9 AS DOUBLE PRECISION), $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
         Some(_) => "UPDATE doors SET name = $1, description = $2, place_id = $3, floor_id = $4, controller_id = $5, relay = $6,
-                 reader_id = $7, latitude = $8, longitude = $9, lock_type = $10, pulse_seconds = $11, held_open_seconds = $12,
+                 reader_id = $7, latitude = CAST($8 AS DOUBLE PRECISION), longitude = CAST($9 AS DOUBLE PRECISION), lock_type = $10, pulse_seconds = $11, held_open_seconds = $12,
                  geofence_enabled = $13, geofence_radius_m = $14, reader_restriction = $15, time_restriction = $16,
                  exterior = $17, require_2fa = $18, time_windows = $20 WHERE id = $19 RETURNING id",
     };
-    let (lat, lon) = door.coordinates.as_ref().map(|(a, b)| (a.value(), b.value())).unzip();
+    // Bound as text: sqlx 0.8.6's Any driver declares a NULL f64 as float4
+    // on PostgreSQL (sqlx#4284), and the statement cached with that type then
+    // refuses a real f64 ("incorrect binary data format in bind parameter 8").
+    let (lat, lon) = door.coordinates.as_ref().map(|(a, b)| (a.value().to_string(), b.value().to_string())).unzip();
     let row: Option<(i64,)> = sqlx::query_as(sql)
         .bind(door.name.as_str())
         .bind(door.description.as_str())

@@ -44,6 +44,7 @@ pub fn CardsPage() -> impl IntoView {
                                 view! { <p class="empty">"No cards or fobs match."</p> }.into_any()
                             } else {
                                 view! {
+                                    <div class="table-scroll">
                                     <table class="list">
                                         <thead><tr><th>"Number"</th><th>"Label"</th><th>"Person"</th><th>"State"</th><th></th></tr></thead>
                                         <tbody>
@@ -68,6 +69,7 @@ pub fn CardsPage() -> impl IntoView {
                                             }).collect_view()}
                                         </tbody>
                                     </table>
+                                    </div>
                                     <Pager page=pager.0 page_count=pager.1 total=pager.2 query=query.read_untracked().get("q").unwrap_or_default()/>
                                 }.into_any()
                             }}

@@ -9,6 +9,7 @@ use postern::model::{AccessLink, LinkStatus, Listing};
 pub fn LinkTable(list: Listing<AccessLink>, revoke: ServerAction<RevokeAccessLink>, query: String, zone: String) -> impl IntoView {
     let pager = (list.page, list.page_count(), list.total);
     view! {
+        <div class="table-scroll">
         <table class="list">
             <thead>
                 <tr>
@@ -20,6 +21,7 @@ pub fn LinkTable(list: Listing<AccessLink>, revoke: ServerAction<RevokeAccessLin
                 {list.items.into_iter().map(|link| link_row(link, revoke, &zone)).collect_view()}
             </tbody>
         </table>
+        </div>
         <Pager page=pager.0 page_count=pager.1 total=pager.2 query=query/>
     }
 }

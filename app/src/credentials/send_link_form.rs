@@ -15,10 +15,26 @@ pub fn SendLinkForm(send: ServerAction<SendAccessLink>, options: LinkFormOptions
     let email_left = options.quotas.email_limit - options.quotas.email_in_use;
     let from_label = format!("Valid from ({zone})");
     let until_label = format!("Valid until ({zone})");
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    let details_ref = NodeRef::<leptos::html::Details>::new();
+    // After a link went out: an empty form, folded away, ready for the next.
+    Effect::new(move |_| {
+        if matches!(send.value().get(), Some(Ok(_))) {
+            #[cfg(feature = "hydrate")]
+            {
+                if let Some(form) = form_ref.get_untracked() {
+                    form.reset();
+                }
+                if let Some(details) = details_ref.get_untracked() {
+                    details.set_open(false);
+                }
+            }
+        }
+    });
     view! {
-        <details class="send-link panel" open=move || error.get().is_some()>
+        <details class="send-link panel" node_ref=details_ref open=move || error.get().is_some()>
             <summary class="button primary">"Send access link"</summary>
-            <ActionForm action=send attr:class="editor send-link-form">
+            <ActionForm action=send node_ref=form_ref attr:class="editor send-link-form">
                 <FormBanner error/>
                 <input type="hidden" name=form_name("time_zone") value=zone.clone()/>
                 <TextField label="Recipient name" field="recipient_name" name=form_name("recipient_name") required=true placeholder="Vera Visitor" error/>

@@ -48,7 +48,11 @@ fn escape(text: &str) -> String {
 }
 
 fn zone(view: &LinkPageView) -> TimeZoneName {
-    TimeZoneName::parse(&view.time_zone).unwrap_or_else(|_| TimeZoneName::parse("UTC").expect("UTC exists"))
+    zone_named(&view.time_zone)
+}
+
+fn zone_named(name: &str) -> TimeZoneName {
+    TimeZoneName::parse(name).unwrap_or_else(|_| TimeZoneName::parse("UTC").expect("UTC exists"))
 }
 
 fn header(view: &LinkPageView) -> impl IntoView {
@@ -62,27 +66,26 @@ fn header(view: &LinkPageView) -> impl IntoView {
 }
 
 fn doors_page(view: LinkPageView, token: String, outcome: Option<PressOutcome>) -> impl IntoView {
-    let zone = zone(&view);
     let doors = view.doors.clone();
     let empty = doors.is_empty();
     let contact = view.contact.clone();
     view! {
         <main class="visit">
             {header(&view)}
-            {outcome.map(|o| banner(o, &zone))}
+            {outcome.map(banner)}
             {empty.then(|| view! { <p class="note">{format!("This link does not open any doors at the moment. Ask {contact}.")}</p> })}
             <ul class="doors">
-                {doors.into_iter().map(|door| door_card(door, &token, &zone)).collect_view()}
+                {doors.into_iter().map(|door| door_card(door, &token)).collect_view()}
             </ul>
             <footer>{format!("Each unlock is recorded. Keep this link to yourself. Questions? Ask {}.", view.contact)}</footer>
         </main>
     }
 }
 
-fn banner(outcome: PressOutcome, zone: &TimeZoneName) -> impl IntoView {
+fn banner(outcome: PressOutcome) -> impl IntoView {
     match outcome {
-        PressOutcome::Unlocked { door, until_ms } => {
-            let until = Timestamp::from_millis(until_ms).format_in(zone);
+        PressOutcome::Unlocked { door, until_ms, time_zone } => {
+            let until = Timestamp::from_millis(until_ms).format_in(&zone_named(&time_zone));
             view! {
                 <div class="banner ok" role="status">
                     <strong>{format!("{door} is unlocked.")}</strong>
@@ -101,7 +104,8 @@ fn banner(outcome: PressOutcome, zone: &TimeZoneName) -> impl IntoView {
     }
 }
 
-fn door_card(door: LinkDoor, token: &str, zone: &TimeZoneName) -> impl IntoView {
+fn door_card(door: LinkDoor, token: &str) -> impl IntoView {
+    let zone = zone_named(&door.time_zone);
     let (label, class, until) = match door.status {
         DoorStatus::Unlocked { until } => ("Unlocked", "badge open", Some(until)),
         DoorStatus::LockedDown => ("Locked down", "badge warn", None),
@@ -109,7 +113,7 @@ fn door_card(door: LinkDoor, token: &str, zone: &TimeZoneName) -> impl IntoView 
         DoorStatus::Locked => ("Locked", "badge", None),
     };
     let action = format!("/l/{token}");
-    let until_text = until.map(|u| format!(" until {}", u.format_in(zone)));
+    let until_text = until.map(|u| format!(" until {}", u.format_in(&zone)));
     let button_label = format!("Unlock {}", door.name);
     view! {
         <li class="door">
@@ -146,7 +150,6 @@ fn not_yet_page(view: LinkPageView) -> impl IntoView {
 }
 
 fn ended_page(view: LinkPageView, outcome: Option<PressOutcome>) -> impl IntoView {
-    let zone = zone(&view);
     let why = match view.status {
         postern::model::LinkStatus::UsedUp => "This link has been used as many times as it allows.",
         _ => "This link has expired.",
@@ -157,7 +160,7 @@ fn ended_page(view: LinkPageView, outcome: Option<PressOutcome>) -> impl IntoVie
                 <p class="org">{view.organization.clone()}</p>
                 <h1>{why}</h1>
             </header>
-            {outcome.map(|o| banner(o, &zone))}
+            {outcome.map(banner)}
             <p class="note">{format!("It no longer opens doors. If you still need access, ask {} for a new link.", view.contact)}</p>
         </main>
     }
@@ -198,7 +201,8 @@ button:focus-visible{outline:3px solid #0b3d91;outline-offset:2px}button:active{
 .badge.open{background:#d3f5dc;color:#0f5323}.badge.warn{background:#fde2e1;color:#8a1c17}.badge.off{background:#eceff2;color:#5a6470}\
 .banner{border-radius:12px;padding:.9rem 1rem;margin:1rem 0}.banner ul{margin:.4rem 0 0;padding-left:1.2rem}\
 .banner.ok{background:#d3f5dc;color:#0f5323}.banner.bad{background:#fde2e1;color:#8a1c17}.banner.info{background:#dde9fb;color:#0b3d91}\
-.countdown.big{font-size:1.6rem;font-weight:700;margin:.5rem 0 0}";
+.countdown.big{font-size:1.6rem;font-weight:700;margin:.5rem 0 0}\
+@media (max-width:30rem){.door form{flex-basis:100%}.door button{max-width:none}}";
 
 /// Counts down "unlocked until" and "starts in"; reloads when a start is reached.
 const SCRIPT: &str = "(function(){function f(s){var h=Math.floor(s/3600),m=Math.floor(s%3600/60),x=s%60;\

@@ -63,6 +63,7 @@ struct DoorRow {
     id: i64,
     name: String,
     place_name: String,
+    time_zone: String,
     controller_id: Option<i64>,
     controller_online: Option<i64>,
     locked_down_at: Option<i64>,
@@ -82,7 +83,7 @@ pub async fn page(db: &Db, link_id: i64) -> ServiceResult<LinkPageView> {
     let link = row.into_link(now);
     let zone = link_zone(db, link.group_id).await?;
     let doors: Vec<DoorRow> = sqlx::query_as(
-        "SELECT d.id, d.name, p.name AS place_name, d.controller_id, c.online AS controller_online, d.locked_down_at,
+        "SELECT d.id, d.name, p.name AS place_name, p.time_zone, d.controller_id, c.online AS controller_online, d.locked_down_at,
          p.locked_down_at AS place_locked_down_at, d.unlocked_until
          FROM group_doors gd JOIN doors d ON d.id = gd.door_id JOIN places p ON p.id = d.place_id
          LEFT JOIN controllers c ON c.id = d.controller_id
@@ -104,6 +105,7 @@ pub async fn page(db: &Db, link_id: i64) -> ServiceResult<LinkPageView> {
             id: d.id,
             name: d.name,
             place_name: d.place_name,
+            time_zone: d.time_zone,
         })
         .collect();
     let contact: Option<(String, String)> = sqlx::query_as(
@@ -134,20 +136,21 @@ const FRESH_MS: i64 = 2 * 60 * 1000;
 /// the page shows it after the POST → 303 → GET, so a reload never
 /// unlocks again.
 pub async fn press_outcome(db: &Db, link_id: i64, event_id: i64) -> ServiceResult<Option<PressOutcome>> {
-    let row: Option<(i64, String, String, String, Option<i64>)> = sqlx::query_as(
-        "SELECT e.at, e.subject, e.result, e.details, d.pulse_seconds FROM events e LEFT JOIN doors d ON d.id = e.door_id
+    let row: Option<(i64, String, String, String, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT e.at, e.subject, e.result, e.details, d.pulse_seconds, p.time_zone FROM events e
+         LEFT JOIN doors d ON d.id = e.door_id LEFT JOIN places p ON p.id = d.place_id
          WHERE e.id = $1 AND e.link_id = $2 AND e.action = 'unlock'",
     )
     .bind(event_id)
     .bind(link_id)
     .fetch_optional(db.pool())
     .await?;
-    let Some((at, door, result, details, pulse)) = row else { return Ok(None) };
+    let Some((at, door, result, details, pulse, time_zone)) = row else { return Ok(None) };
     if now_ms() - at > FRESH_MS {
         return Ok(None);
     }
     Ok(Some(if result == "granted" {
-        PressOutcome::Unlocked { door, until_ms: at + pulse.unwrap_or(5) * 1000 }
+        PressOutcome::Unlocked { door, until_ms: at + pulse.unwrap_or(5) * 1000, time_zone: time_zone.unwrap_or_else(|| "UTC".into()) }
     } else {
         PressOutcome::Refused { door, reasons: details.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect() }
     }))

@@ -1,0 +1,77 @@
+//! Who is calling: `Authorization: KISI-LOGIN <key>` (Kisi's scheme) or
+//! `Bearer <key>`, where the key is a Postern API key (`pst_…`). The key is
+//! looked up by its SHA-256 and compared in constant time
+//! (`services::api_keys::authenticate`); a revoked key is refused at once
+//! because nothing is cached. The per-key rate limit is taken here, after
+//! the key proved valid, so unknown keys cannot fill the limiter.
+
+use super::{ApiError, ApiState};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use postern::model::SessionUser;
+use postern::services::{api_keys, tokens};
+
+/// The user an API key acts as, with that user's role.
+#[derive(Clone, Debug)]
+pub struct ApiUser(pub SessionUser);
+
+impl FromRequestParts<ApiState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
+        let secret = presented_key(&parts.headers)?;
+        let user = api_keys::authenticate(&state.context.db, secret)
+            .await?
+            .ok_or(ApiError::Unauthenticated("The API key is not valid (unknown or revoked)."))?;
+        state.limiter.take_key(&tokens::hash_token(secret))?;
+        Ok(ApiUser(user))
+    }
+}
+
+/// The key from the `Authorization` header.
+fn presented_key(headers: &HeaderMap) -> Result<&str, ApiError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or(ApiError::Unauthenticated("Send your API key: Authorization: KISI-LOGIN <key> (or Bearer <key>)."))?
+        .to_str()
+        .map_err(|_| ApiError::Unauthenticated("The Authorization header is not readable text."))?;
+    let (scheme, key) = value
+        .trim()
+        .split_once(char::is_whitespace)
+        .ok_or(ApiError::Unauthenticated("Write the Authorization header as KISI-LOGIN <key> or Bearer <key>."))?;
+    if !scheme.eq_ignore_ascii_case("KISI-LOGIN") && !scheme.eq_ignore_ascii_case("Bearer") {
+        return Err(ApiError::Unauthenticated("Use the KISI-LOGIN or Bearer scheme in the Authorization header."));
+    }
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(ApiError::Unauthenticated("The Authorization header carries no key."));
+    }
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, value.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn both_schemes_any_case() {
+        assert_eq!(presented_key(&with("KISI-LOGIN pst_abc")).unwrap(), "pst_abc");
+        assert_eq!(presented_key(&with("kisi-login  pst_abc ")).unwrap(), "pst_abc");
+        assert_eq!(presented_key(&with("Bearer pst_abc")).unwrap(), "pst_abc");
+    }
+
+    #[test]
+    fn anything_else_is_unauthenticated() {
+        for bad in ["pst_abc", "Basic dXNlcjpwYXNz", "Bearer ", "Token pst_abc"] {
+            assert!(matches!(presented_key(&with(bad)), Err(ApiError::Unauthenticated(_))), "{bad}");
+        }
+        assert!(presented_key(&HeaderMap::new()).is_err());
+    }
+}

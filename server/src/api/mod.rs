@@ -1,0 +1,113 @@
+//! The Kisi-compatible JSON API, mounted under `/api`: an integration
+//! written for `https://api.kisi.io/locks` works against
+//! `http://<host>/api/locks` with a Postern API key.
+//!
+//! Every handler authenticates with [`auth::ApiUser`] (the key acts with its
+//! user's role) and calls `postern::services`, the same code the dashboard
+//! uses. Errors are JSON in Kisi's shape ([`error::ApiError`]); bad input is
+//! always a 4xx. Requests are rate-limited per IP and per key
+//! ([`rate_limit`]). [`routes`] is the one list the router is built from and
+//! the OpenAPI document ([`openapi`]) is checked against.
+
+mod auth;
+mod body;
+mod cards;
+mod error;
+mod events;
+mod group_links;
+mod groups;
+mod list_params;
+mod lock_actions;
+mod lock_form;
+mod lock_view;
+mod locks;
+pub mod openapi;
+mod organizations;
+mod path_id;
+pub mod rate_limit;
+mod times;
+mod users;
+
+use app::server_context::AppContext;
+use axum::routing::{delete, get, patch, post, MethodRouter};
+use axum::Router;
+use http::Method;
+use rate_limit::{RateLimiter, RateLimits};
+use std::sync::Arc;
+
+pub use error::ApiError;
+
+/// What every API handler can reach.
+#[derive(Clone)]
+pub struct ApiState {
+    /// The services shared with the dashboard.
+    pub context: AppContext,
+    limiter: Arc<RateLimiter>,
+}
+
+/// One route the API serves: method, path (relative to `/api`, written as
+/// in the OpenAPI document) and handler.
+pub struct Route {
+    /// The HTTP method.
+    pub method: Method,
+    /// The path below `/api`, e.g. `/locks/{id}`.
+    pub path: &'static str,
+    handler: MethodRouter<ApiState>,
+}
+
+fn route(method: Method, path: &'static str, handler: MethodRouter<ApiState>) -> Route {
+    Route { method, path, handler }
+}
+
+/// Every route of the API, in one list: the router is built from it and the
+/// tests check the OpenAPI document against it.
+pub fn routes() -> Vec<Route> {
+    vec![
+        route(Method::GET, "/openapi.json", get(openapi::serve)),
+        route(Method::GET, "/organizations", get(organizations::list)),
+        route(Method::GET, "/organizations/{id}", get(organizations::show)),
+        route(Method::GET, "/locks", get(locks::list)),
+        route(Method::POST, "/locks", post(lock_form::create)),
+        route(Method::GET, "/locks/{id}", get(locks::show)),
+        route(Method::PATCH, "/locks/{id}", patch(lock_form::update)),
+        route(Method::DELETE, "/locks/{id}", delete(lock_form::destroy)),
+        route(Method::POST, "/locks/{id}/unlock", post(lock_actions::unlock)),
+        route(Method::POST, "/locks/{id}/lock_down", post(lock_actions::lock_down)),
+        route(Method::POST, "/locks/{id}/cancel_lockdown", post(lock_actions::cancel_lockdown)),
+        route(Method::GET, "/group_links", get(group_links::list)),
+        route(Method::POST, "/group_links", post(group_links::create)),
+        route(Method::DELETE, "/group_links/{id}", delete(group_links::destroy)),
+        route(Method::GET, "/groups", get(groups::list)),
+        route(Method::POST, "/groups", post(groups::create)),
+        route(Method::GET, "/groups/{id}", get(groups::show)),
+        route(Method::PATCH, "/groups/{id}", patch(groups::update)),
+        route(Method::DELETE, "/groups/{id}", delete(groups::destroy)),
+        route(Method::GET, "/users", get(users::list)),
+        route(Method::POST, "/users", post(users::create)),
+        route(Method::GET, "/users/{id}", get(users::show)),
+        route(Method::PATCH, "/users/{id}", patch(users::update)),
+        route(Method::DELETE, "/users/{id}", delete(users::destroy)),
+        route(Method::GET, "/cards", get(cards::list)),
+        route(Method::POST, "/cards", post(cards::create)),
+        route(Method::PATCH, "/cards/{id}", patch(cards::update)),
+        route(Method::DELETE, "/cards/{id}", delete(cards::destroy)),
+        route(Method::GET, "/events", get(events::list)),
+    ]
+}
+
+/// The API's router, to be nested under `/api`. Reads the rate limits from
+/// `POSTERN_API_RATE_PER_KEY` and `POSTERN_API_RATE_PER_IP`; a bad value is
+/// an error that names the variable.
+pub fn router<S: Clone + Send + Sync + 'static>(context: AppContext) -> Result<Router<S>, String> {
+    let limits = RateLimits::from_env()?;
+    let state = ApiState { context, limiter: Arc::new(RateLimiter::new(limits)) };
+    let mut router = Router::new();
+    for Route { path, handler, .. } in routes() {
+        router = router.route(path, handler);
+    }
+    Ok(router
+        .fallback(error::no_such_endpoint)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::per_ip))
+        .with_state(state))
+}

@@ -1,0 +1,124 @@
+//! The OpenAPI 3.1 document of the JSON API, served at `/api/openapi.json`.
+//! Each handler carries its `#[utoipa::path]`; the tests check that the
+//! document lists exactly the routes of [`super::routes`].
+
+use super::error::{ErrorBody, Reason};
+use super::{cards, events, group_links, groups, lock_actions, lock_form, lock_view, locks, organizations, users};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Postern API",
+        description = "A Kisi-compatible JSON API. Authenticate with `Authorization: KISI-LOGIN <API key>` \
+            (or `Bearer <API key>`); the key acts with its user's role. Lists take `limit` and `offset` and \
+            answer a JSON array with an `X-Collection-Range: first-last/total` header. Errors are \
+            `{\"code\", \"message\"}`; refused payloads (422) add `errors`, a map from each field's path to \
+            its messages. Requests are limited per key and per IP (429 with `Retry-After`)."
+    ),
+    servers((url = "/api")),
+    paths(
+        serve,
+        organizations::list,
+        organizations::show,
+        locks::list,
+        lock_form::create,
+        locks::show,
+        lock_form::update,
+        lock_form::destroy,
+        lock_actions::unlock,
+        lock_actions::lock_down,
+        lock_actions::cancel_lockdown,
+        group_links::list,
+        group_links::create,
+        group_links::destroy,
+        groups::list,
+        groups::create,
+        groups::show,
+        groups::update,
+        groups::destroy,
+        users::list,
+        users::create,
+        users::show,
+        users::update,
+        users::destroy,
+        cards::list,
+        cards::create,
+        cards::update,
+        cards::destroy,
+        events::list,
+    ),
+    components(schemas(ErrorBody, Reason, lock_view::LockView, lock_view::PlaceView)),
+    modifiers(&Security),
+    tags(
+        (name = "locks", description = "Doors"),
+        (name = "group_links", description = "Access links"),
+        (name = "groups", description = "Who may open which locks, when"),
+        (name = "users", description = "People"),
+        (name = "cards", description = "Cards and fobs"),
+        (name = "events", description = "The event log"),
+        (name = "organizations", description = "The organization"),
+        (name = "meta", description = "This document"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Adds the two ways to present a key.
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "kisi_login",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "`KISI-LOGIN <API key>`",
+            ))),
+        );
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", tag = "meta",
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json"),
+        (status = 429, description = "Too many requests from this IP", body = ErrorBody)))]
+pub async fn serve() -> Response {
+    match ApiDoc::openapi().to_json() {
+        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "the OpenAPI document did not serialise");
+            super::ApiError::Internal.into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// (METHOD, path) of every operation in the document.
+    pub fn documented() -> BTreeSet<(String, String)> {
+        let doc: serde_json::Value = serde_json::from_str(&ApiDoc::openapi().to_json().unwrap()).unwrap();
+        let mut out = BTreeSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                out.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_document_lists_exactly_the_routes_served() {
+        let served: BTreeSet<(String, String)> =
+            super::super::routes().iter().map(|r| (r.method.to_string(), r.path.to_owned())).collect();
+        assert_eq!(documented(), served);
+    }
+}

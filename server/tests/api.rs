@@ -1,0 +1,681 @@
+//! The Kisi-compatible JSON API under /api, driven over HTTP with real API
+//! keys and no cookies, on SQLite and PostgreSQL: every endpoint and every
+//! error code. Rate limits come from the environment when the server
+//! starts; nextest runs each test in its own process, so each scenario sets
+//! the limits it needs.
+
+mod common;
+
+use common::TestApp;
+use postern::model::{SessionUser, UserForm};
+use postern::services::{api_keys, users};
+use postern::types::{Email, Name};
+use postern_server::api::rate_limit::{PER_IP_VAR, PER_KEY_VAR};
+use postern_server::config::Config;
+use reqwest::header::HeaderMap;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// Limits high enough that a scenario's own requests never meet them.
+fn roomy(_: &mut Config) {
+    std::env::set_var(PER_KEY_VAR, "10000");
+    std::env::set_var(PER_IP_VAR, "10000");
+}
+
+/// A client holding one API key, with no cookies.
+struct Api {
+    base: String,
+    key: String,
+    http: reqwest::Client,
+}
+
+/// Status, headers and JSON body (`Null` when empty).
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: Value,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    }
+
+    fn error_fields(&self) -> Vec<String> {
+        self.body["errors"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default()
+    }
+}
+
+impl Api {
+    fn new(app: &TestApp, key: &str) -> Api {
+        Api { base: format!("{}/api", app.address), key: key.to_owned(), http: reqwest::Client::new() }
+    }
+
+    /// Sends `body` as raw text (so malformed JSON can be sent too).
+    async fn raw(&self, method: Method, path: &str, authorization: Option<&str>, body: Option<&str>) -> Answer {
+        let body_text = body;
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        if let Some(text) = body {
+            request = request.header("content-type", "application/json").body(text.to_owned());
+        }
+        let response = request.send().await.expect("the API answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        assert!(status < 500 || status == 503, "{path} answered {status}: {body} (sent {})", body_text.unwrap_or_default());
+        Answer { status, headers, body }
+    }
+
+    async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
+        let text = body.map(|b| b.to_string());
+        self.raw(method, path, Some(&format!("KISI-LOGIN {}", self.key)), text.as_deref()).await
+    }
+
+    async fn get(&self, path: &str) -> Answer {
+        self.send(Method::GET, path, None).await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Answer {
+        self.send(Method::POST, path, Some(body)).await
+    }
+}
+
+/// The owner's id and session user.
+async fn owner(app: &TestApp) -> SessionUser {
+    let user = users::find_by_email(&app.db, &Email::parse("owner@example.com").unwrap()).await.unwrap().unwrap();
+    SessionUser { id: user.id, name: user.name, email: user.email, role: user.role }
+}
+
+async fn key_for(app: &TestApp, user_id: i64) -> (i64, String) {
+    let issued = api_keys::issue(&app.db, user_id, &Name::parse("integration").unwrap()).await.unwrap();
+    (issued.key.id, issued.secret)
+}
+
+/// A member (no group yet) and their key.
+async fn member(app: &TestApp, email: &str) -> (i64, Api) {
+    let form = UserForm { name: "Mia".into(), email: email.into(), confirmed: Some("on".into()), app_access: Some("on".into()), ..Default::default() };
+    let id = users::insert(&app.db, &form.validate().unwrap(), None).await.unwrap();
+    let (_, key) = key_for(app, id).await;
+    (id, Api::new(app, &key))
+}
+
+struct Site {
+    place: String,
+    controller: String,
+    wired: i64,
+    unwired: i64,
+    group: String,
+    owner: Api,
+}
+
+/// The owner, a place with a simulated controller, a wired door "Front", a
+/// door with no controller "Roof", a group with both, and the owner's key.
+async fn site(app: &TestApp) -> Site {
+    app.sign_up_owner().await;
+    let place = app.create("save_place", &[("form[name]", "HQ"), ("form[latitude]", "40.7"), ("form[longitude]", "-74.0"), ("form[time_zone]", "America/New_York")]).await;
+    let controller = app.create("save_controller", &[("form[name]", "C1"), ("form[place_id]", &place)]).await;
+    let wired = app.create("save_door", &[("form[name]", "Front"), ("form[place_id]", &place), ("form[controller_id]", &controller), ("form[relay]", "1"), ("form[pulse_seconds]", "3")]).await;
+    let unwired = app.create("save_door", &[("form[name]", "Roof"), ("form[place_id]", &place)]).await;
+    let group = app.create("save_group", &[("form[name]", "Staff")]).await;
+    for door in [&wired, &unwired] {
+        assert_eq!(app.call("change_group_door", &[("group_id", &group), ("door_id", door), ("add", "true")]).await.0, 200);
+    }
+    let (_, key) = key_for(app, owner(app).await.id).await;
+    Site { place, controller, wired: wired.parse().unwrap(), unwired: unwired.parse().unwrap(), group, owner: Api::new(app, &key) }
+}
+
+async fn keys_authenticate_and_revoked_keys_stop_at_once(app: &TestApp) {
+    let site = site(app).await;
+    let api = &site.owner;
+    for authorization in [None, Some("KISI-LOGIN pst_not_a_real_key"), Some("KISI-LOGIN garbage"), Some("Basic b3duZXI6cHc="), Some("KISI-LOGIN")] {
+        let answer = api.raw(Method::GET, "/locks", authorization, None).await;
+        assert_eq!(answer.status, 401, "{authorization:?}: {}", answer.body);
+        assert_eq!(answer.body["code"], "unauthenticated");
+        assert!(!answer.body["message"].as_str().unwrap().is_empty());
+        assert!(answer.header("www-authenticate").contains("KISI-LOGIN"));
+    }
+    assert_eq!(api.raw(Method::GET, "/locks", Some(&format!("Bearer {}", api.key)), None).await.status, 200);
+    assert_eq!(api.raw(Method::GET, "/locks", Some(&format!("kisi-login {}", api.key)), None).await.status, 200);
+    // A revoked key is refused on its very next request.
+    let (key_id, secret) = key_for(app, owner(app).await.id).await;
+    let second = Api::new(app, &secret);
+    assert_eq!(second.get("/organizations").await.status, 200);
+    api_keys::revoke(&app.db, &owner(app).await, key_id).await.unwrap();
+    let answer = second.get("/organizations").await;
+    assert_eq!(answer.status, 401, "{}", answer.body);
+    assert_eq!(second.post(&format!("/locks/{}/unlock", site.wired), json!({})).await.status, 401);
+}
+on_both_databases!(keys_authenticate_and_revoked_keys_stop_at_once, roomy);
+
+async fn the_organization(app: &TestApp) {
+    let site = site(app).await;
+    let answer = site.owner.get("/organizations").await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body, json!([{"id": 1, "name": "Acme"}]));
+    assert_eq!(answer.header("x-collection-range"), "0-0/1");
+    assert_eq!(site.owner.get("/organizations/1").await.body["name"], "Acme");
+    for missing in ["/organizations/2", "/organizations/abc", "/organizations/-1"] {
+        let answer = site.owner.get(missing).await;
+        assert_eq!((answer.status, answer.body["code"].as_str()), (404, Some("not_found")), "{missing}");
+    }
+}
+on_both_databases!(the_organization, roomy);
+
+async fn locks_list_with_kisi_fields_and_parameters(app: &TestApp) {
+    let site = site(app).await;
+    let api = &site.owner;
+    let other = app.create("save_place", &[("form[name]", "Annex"), ("form[latitude]", "41"), ("form[longitude]", "-73"), ("form[time_zone]", "UTC")]).await;
+    for name in ["A1", "A2", "A3"] {
+        app.create("save_door", &[("form[name]", name), ("form[place_id]", &other)]).await;
+    }
+    // Ordered by place name, then lock name: A1 A2 A3 (Annex), Front Roof (HQ).
+    let all = api.get("/locks?limit=100").await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    let names: Vec<&str> = all.body.as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["A1", "A2", "A3", "Front", "Roof"]);
+    assert_eq!(all.header("x-collection-range"), "0-4/5");
+    let front = all.body.as_array().unwrap().iter().find(|l| l["name"] == "Front").unwrap();
+    for field in [
+        "id", "name", "description", "configured", "online", "unlocked", "unlocked_until", "locked_down", "locked_down_since", "open",
+        "geofence_restriction_enabled", "geofence_restriction_radius", "reader_restriction_enabled", "time_restriction_enabled",
+        "time_restriction_time_zone", "groups_count", "floor_id", "place_id", "place",
+    ] {
+        assert!(front.get(field).is_some(), "no {field} in {front}");
+    }
+    assert_eq!((front["configured"].as_bool(), front["online"].as_bool(), front["unlocked"].as_bool()), (Some(true), Some(true), Some(false)));
+    assert_eq!((front["groups_count"].as_i64(), front["geofence_restriction_radius"].as_i64()), (Some(1), Some(300)));
+    assert_eq!(front["time_restriction_time_zone"], "America/New_York");
+    assert_eq!(front["place"]["name"], "HQ");
+    assert_eq!(front["place"]["latitude"], 40.7);
+    let roof = api.get(&format!("/locks/{}", site.unwired)).await;
+    assert_eq!((roof.body["configured"].as_bool(), roof.body["online"].as_bool()), (Some(false), Some(false)), "{}", roof.body);
+    // Default page size 10; limit and offset, also across two pages.
+    assert_eq!(api.get("/locks").await.body.as_array().unwrap().len(), 5);
+    let window = api.get("/locks?limit=2&offset=1").await;
+    let names: Vec<&str> = window.body.as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["A2", "A3"]);
+    assert_eq!(window.header("x-collection-range"), "1-2/5");
+    let past = api.get("/locks?offset=50").await;
+    assert_eq!((past.body.as_array().unwrap().len(), past.header("x-collection-range")), (0, "*/5"));
+    // query, place_id, ids (both spellings), sort.
+    let found = api.get("/locks?query=fro").await;
+    assert_eq!(found.body.as_array().unwrap().len(), 1);
+    assert_eq!(api.get(&format!("/locks?place_id={other}")).await.body.as_array().unwrap().len(), 3);
+    let ids = format!("/locks?ids={},{}&ids[]=999999", site.wired, site.unwired);
+    assert_eq!(api.get(&ids).await.body.as_array().unwrap().len(), 2);
+    assert_eq!(api.get(&format!("/locks?ids[]={}&limit=1", site.unwired)).await.body[0]["name"], "Roof");
+    assert_eq!(api.get("/locks?sort=name").await.status, 200);
+    for (bad, field) in [("limit=0", "limit"), ("limit=101", "limit"), ("limit=ten", "limit"), ("offset=-3", "offset"), ("place_id=x", "place_id"), ("ids=1,two", "ids"), ("sort=favorite", "sort")] {
+        let answer = api.get(&format!("/locks?{bad}")).await;
+        assert_eq!(answer.status, 422, "{bad}: {}", answer.body);
+        assert_eq!(answer.error_fields(), [field], "{bad}");
+    }
+    // One lock; unknown ids are 404.
+    let one = api.get(&format!("/locks/{}", site.wired)).await;
+    assert_eq!((one.status, one.body["name"].as_str()), (200, Some("Front")));
+    for missing in ["/locks/999999", "/locks/zero", "/locks/0"] {
+        assert_eq!(api.get(missing).await.status, 404, "{missing}");
+    }
+}
+on_both_databases!(locks_list_with_kisi_fields_and_parameters, roomy);
+
+async fn members_see_only_the_locks_their_groups_give_them(app: &TestApp) {
+    let site = site(app).await;
+    let (member_id, mia) = member(app, "mia@example.com").await;
+    let answer = mia.get("/locks").await;
+    assert_eq!((answer.status, answer.body.clone()), (200, json!([])));
+    assert_eq!(answer.header("x-collection-range"), "*/0");
+    assert_eq!(mia.get(&format!("/locks/{}", site.wired)).await.status, 404);
+    let member_id = member_id.to_string();
+    assert_eq!(app.call("change_group_member", &[("group_id", &site.group), ("user_id", &member_id), ("add", "true")]).await.0, 200);
+    let answer = mia.get("/locks?limit=1&offset=1").await;
+    assert_eq!(answer.body.as_array().unwrap().len(), 1, "{}", answer.body);
+    assert_eq!(answer.header("x-collection-range"), "1-1/2");
+    assert_eq!(mia.get(&format!("/locks/{}", site.wired)).await.status, 200);
+    assert_eq!(mia.get("/locks?query=roof").await.body[0]["name"], "Roof");
+}
+on_both_databases!(members_see_only_the_locks_their_groups_give_them, roomy);
+
+async fn unlock_answers_like_kisi(app: &TestApp) {
+    let site = site(app).await;
+    let api = &site.owner;
+    let path = format!("/locks/{}/unlock", site.wired);
+    let kisi_body = json!({"context": {"location": {"latitude": 40.7, "longitude": -74.0}}, "lock": {"proximity_proof": null}});
+    let answer = api.post(&path, kisi_body).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body["message"], "Unlocked!");
+    // No body at all is fine too.
+    assert_eq!(api.raw(Method::POST, &path, Some(&format!("KISI-LOGIN {}", api.key)), None).await.status, 200);
+    let lock = api.get(&format!("/locks/{}", site.wired)).await.body;
+    assert_eq!(lock["unlocked"], true, "{lock}");
+    assert!(lock["unlocked_until"].as_str().unwrap().ends_with('Z'));
+    let logged: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT actor_kind, result, method FROM events WHERE action = 'unlock' ORDER BY id").fetch_all(app.db.pool()).await.unwrap();
+    assert_eq!(logged, vec![("api_key".into(), "granted".into(), Some("api".into())); 2]);
+    // No controller: 409; an offline controller: 503; no such lock: 404.
+    let answer = api.post(&format!("/locks/{}/unlock", site.unwired), json!({})).await;
+    assert_eq!((answer.status, answer.body["message"].as_str()), (409, Some("The door has no assigned controller.")));
+    assert_eq!(answer.body["code"], "no_controller");
+    sqlx::query("UPDATE controllers SET online = 0 WHERE id = $1").bind(site.controller.parse::<i64>().unwrap()).execute(app.db.pool()).await.unwrap();
+    let answer = api.post(&path, json!({})).await;
+    assert_eq!((answer.status, answer.body["code"].as_str()), (503, Some("controller_offline")), "{}", answer.body);
+    assert_eq!(api.post("/locks/999999/unlock", json!({})).await.status, 404);
+}
+on_both_databases!(unlock_answers_like_kisi, roomy);
+
+async fn denied_unlocks_say_every_reason(app: &TestApp) {
+    let site = site(app).await;
+    let (member_id, mia) = member(app, "mia@example.com").await;
+    let path = format!("/locks/{}/unlock", site.wired);
+    let answer = mia.post(&path, json!({})).await;
+    assert_eq!(answer.status, 403, "{}", answer.body);
+    assert_eq!(answer.body["code"], "access_denied");
+    let reasons = answer.body["reasons"].as_array().unwrap();
+    assert!(!reasons.is_empty() && reasons.iter().all(|r| r["code"].is_string() && r["message"].is_string()), "{}", answer.body);
+    // In the group, a geofenced door needs a location inside its radius.
+    let member_id = member_id.to_string();
+    app.call("change_group_member", &[("group_id", &site.group), ("user_id", &member_id), ("add", "true")]).await;
+    let fence = site.owner.send(Method::PATCH, &format!("/locks/{}", site.wired), Some(json!({"lock": {"geofence_restriction_enabled": true, "geofence_restriction_radius": 100}}))).await;
+    assert_eq!(fence.status, 204, "{}", fence.body);
+    let answer = mia.post(&path, json!({})).await;
+    assert_eq!(answer.status, 403);
+    assert!(answer.body["reasons"].to_string().contains("location"), "{}", answer.body);
+    let far = mia.post(&path, json!({"context": {"location": {"latitude": 40.71, "longitude": -74.0}}})).await;
+    assert_eq!(far.status, 403, "1.1 km away: {}", far.body);
+    let near = mia.post(&path, json!({"context": {"location": {"latitude": 40.7002, "longitude": -74.0}}})).await;
+    assert_eq!((near.status, near.body["message"].as_str()), (200, Some("Unlocked!")), "{}", near.body);
+}
+on_both_databases!(denied_unlocks_say_every_reason, roomy);
+
+async fn bad_unlock_payloads_are_422_with_the_field(app: &TestApp) {
+    let site = site(app).await;
+    let api = &site.owner;
+    let path = format!("/locks/{}/unlock", site.wired);
+    let auth = format!("KISI-LOGIN {}", api.key);
+    for (body, field) in [
+        ("{", "body"),
+        ("[1, 2]", "body"),
+        (r#"{"context": {"location": {"latitude": "north", "longitude": 1}}}"#, "context.location.latitude"),
+        (r#"{"context": {"location": {"latitude": 91, "longitude": 1}}}"#, "context.location.latitude"),
+        (r#"{"context": {"location": {"latitude": 1, "longitude": -500}}}"#, "context.location.longitude"),
+        (r#"{"context": {"location": {"latitude": 1}}}"#, "context.location"),
+        (r#"{"context": {"location": {"latitude": 1e999, "longitude": 1}}}"#, "context.location.latitude"),
+        (r#"{"lock": {"proximity_proof": 7}}"#, "lock.proximity_proof"),
+        (r#"{"lock": {"favourite": true}}"#, "lock.favourite"),
+        (r#"{"door": 1}"#, "door"),
+        (r#"{"context": {"location": [40.7, -74.0]}}"#, "context.location"),
+    ] {
+        let answer = api.raw(Method::POST, &path, Some(&auth), Some(body)).await;
+        assert_eq!(answer.status, 422, "{body}: {}", answer.body);
+        assert_eq!(answer.body["code"], "invalid");
+        assert_eq!(answer.error_fields(), [field], "{body}: {}", answer.body);
+    }
+    let unlocks: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events WHERE action = 'unlock'").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(unlocks.0, 0, "refused payloads decide nothing");
+}
+on_both_databases!(bad_unlock_payloads_are_422_with_the_field, roomy);
+
+async fn lockdown_through_the_api(app: &TestApp) {
+    let site = site(app).await;
+    let (member_id, mia) = member(app, "mia@example.com").await;
+    let member_id = member_id.to_string();
+    app.call("change_group_member", &[("group_id", &site.group), ("user_id", &member_id), ("add", "true")]).await;
+    let lock = format!("/locks/{}", site.wired);
+    assert_eq!(mia.post(&format!("{lock}/lock_down"), json!({})).await.status, 403, "members cannot lock down");
+    assert_eq!(site.owner.post(&format!("{lock}/lock_down"), json!({})).await.status, 204);
+    let view = site.owner.get(&lock).await.body;
+    assert_eq!(view["locked_down"], true, "{view}");
+    assert!(view["locked_down_since"].as_str().unwrap().ends_with('Z'));
+    let denied = mia.post(&format!("{lock}/unlock"), json!({})).await;
+    assert_eq!(denied.status, 403);
+    assert!(denied.body["reasons"].to_string().contains("lock"), "{}", denied.body);
+    assert_eq!(site.owner.post(&format!("{lock}/unlock"), json!({})).await.status, 200, "owners pass a lockdown");
+    assert_eq!(mia.post(&format!("{lock}/cancel_lockdown"), json!({})).await.status, 403);
+    assert_eq!(site.owner.post(&format!("{lock}/cancel_lockdown"), json!({})).await.status, 204);
+    assert_eq!(site.owner.get(&lock).await.body["locked_down"], false);
+    assert_eq!(mia.post(&format!("{lock}/unlock"), json!({})).await.status, 200);
+    assert_eq!(site.owner.post("/locks/999999/lock_down", json!({})).await.status, 404);
+}
+on_both_databases!(lockdown_through_the_api, roomy);
+
+async fn locks_are_created_changed_and_deleted(app: &TestApp) {
+    let site = site(app).await;
+    let api = &site.owner;
+    let place: i64 = site.place.parse().unwrap();
+    let created = api.post("/locks", json!({"lock": {"name": "Side", "place_id": place, "description": "By the bins"}})).await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert_eq!((created.body["name"].as_str(), created.body["description"].as_str()), (Some("Side"), Some("By the bins")));
+    assert_eq!(created.body["configured"], false);
+    let id = created.body["id"].as_i64().unwrap();
+    // Refusals name the field, in the API's names.
+    for (body, field) in [
+        (json!({"lock": {"place_id": place}}), "lock.name"),
+        (json!({"lock": {"name": "X"}}), "lock.place_id"),
+        (json!({"lock": {"name": "X", "place_id": "HQ"}}), "lock.place_id"),
+        (json!({"lock": {"name": "X", "place_id": place, "controller_id": site.controller.parse::<i64>().unwrap(), "relay": 5}}), "lock.relay"),
+        (json!({"lock": {"name": "X", "place_id": place, "geofence_restriction_radius": 0}}), "lock.geofence_restriction_radius"),
+        (json!({"lock": {"name": "X", "place_id": place, "latitude": 123, "longitude": 0}}), "lock.latitude"),
+        (json!({"lock": {"name": "X", "place_id": place, "colour": "red"}}), "lock.colour"),
+        (json!({"lock": {"name": "Side", "place_id": place}}), "lock.name"),
+        (json!({"name": "X"}), "name"),
+        (json!({"lock": ["Side", place]}), "lock"),
+    ] {
+        let answer = api.post("/locks", body.clone()).await;
+        assert_eq!(answer.status, 422, "{body}: {}", answer.body);
+        assert_eq!(answer.error_fields(), [field], "{body}: {}", answer.body);
+    }
+    // PATCH changes only what it is given; null clears.
+    let path = format!("/locks/{id}");
+    let patched = api.send(Method::PATCH, &path, Some(json!({"lock": {"name": "Side door", "description": null, "pulse_seconds": 8}}))).await;
+    assert_eq!(patched.status, 204, "{}", patched.body);
+    let view = api.get(&path).await.body;
+    assert_eq!((view["name"].as_str(), view["description"].clone(), view["pulse_seconds"].as_i64()), (Some("Side door"), Value::Null, Some(8)));
+    let again = api.send(Method::PATCH, &path, Some(json!({"lock": {"exterior": true}}))).await;
+    assert_eq!(again.status, 204);
+    assert_eq!(api.get(&path).await.body["name"], "Side door", "absent fields keep their value");
+    let bad = api.send(Method::PATCH, &path, Some(json!({"lock": {"pulse_seconds": -1}}))).await;
+    assert_eq!((bad.status, bad.error_fields()), (422, vec!["lock.pulse_seconds".to_owned()]));
+    assert_eq!(api.send(Method::PATCH, "/locks/999999", Some(json!({"lock": {}}))).await.status, 404);
+    // Members may not manage locks.
+    let (_, mia) = member(app, "mia@example.com").await;
+    assert_eq!(mia.post("/locks", json!({"lock": {"name": "Mine", "place_id": place}})).await.status, 403);
+    assert_eq!(mia.send(Method::PATCH, &path, Some(json!({"lock": {"name": "Mine"}}))).await.status, 403);
+    assert_eq!(mia.send(Method::DELETE, &path, None).await.status, 403);
+    assert_eq!(api.send(Method::DELETE, &path, None).await.status, 204);
+    assert_eq!(api.get(&path).await.status, 404);
+    assert_eq!(api.send(Method::DELETE, &path, None).await.status, 404);
+}
+on_both_databases!(locks_are_created_changed_and_deleted, roomy);
+
+async fn group_links_are_sent_listed_and_revoked(app: &TestApp) {
+    let site = site(app).await;
+    let api = &site.owner;
+    let group: i64 = site.group.parse().unwrap();
+    let manual = api.post("/group_links", json!({"group_link": {"name": "Vera Visitor", "group_id": group, "valid_from": null, "valid_until": "2099-01-01T00:00:00Z"}})).await;
+    assert_eq!(manual.status, 200, "{}", manual.body);
+    let secret = manual.body["secret"].as_str().unwrap().to_owned();
+    let url = manual.body["url"].as_str().unwrap().to_owned();
+    assert!(url.ends_with(&format!("/l/{secret}")) && url.starts_with("http://127.0.0.1:"), "{url}");
+    assert_eq!((manual.body["name"].as_str(), manual.body["group_id"].as_i64()), (Some("Vera Visitor"), Some(group)));
+    assert_eq!(manual.body["valid_until"], "2099-01-01T00:00:00Z");
+    assert_eq!(manual.body["issued_by"]["email"], "owner@example.com");
+    assert_eq!(reqwest::get(&url).await.unwrap().status(), 200, "the secret link opens its page");
+    let emailed = api.post("/group_links", json!({"group_link": {"name": "Eve", "group_id": group, "email": "eve@example.com", "valid_from": "2030-03-23T05:40:00Z", "valid_until": "2030-03-29T05:40:00Z"}})).await;
+    assert_eq!(emailed.status, 200, "{}", emailed.body);
+    assert_eq!((emailed.body["email"].as_str(), emailed.body["secret"].clone()), (Some("eve@example.com"), Value::Null), "an emailed link's secret goes only to the inbox");
+    assert_eq!((emailed.body["valid_from"].as_str(), emailed.body["status"].as_str()), (Some("2030-03-23T05:40:00Z"), Some("scheduled")));
+    // The list never carries secrets.
+    let list = api.get("/group_links").await;
+    assert_eq!((list.status, list.header("x-collection-range")), (200, "0-1/2"), "{}", list.body);
+    assert!(list.body.as_array().unwrap().iter().all(|l| l["secret"].is_null() && l["url"].is_null()));
+    assert!(!list.body.to_string().contains(&secret));
+    assert_eq!(api.get("/group_links?limit=1&offset=1").await.body[0]["name"], "Vera Visitor");
+    for (body, field) in [
+        (json!({"group_link": {"name": "", "group_id": group}}), "group_link.name"),
+        (json!({"group_link": {"name": "X", "group_id": group, "email": "not-an-email"}}), "group_link.email"),
+        (json!({"group_link": {"name": "X", "group_id": 999999}}), "group_link.group_id"),
+        (json!({"group_link": {"name": "X", "group_id": "staff"}}), "group_link.group_id"),
+        (json!({"group_link": {"name": "X", "group_id": group, "valid_from": "next week"}}), "group_link.valid_from"),
+        (json!({"group_link": {"name": "X", "group_id": group, "valid_from": "2030-01-02T00:00:00Z", "valid_until": "2030-01-01T00:00:00Z"}}), "group_link.valid_until"),
+        (json!({"group_link": {"name": "X", "group_id": group, "secret": "mine"}}), "group_link.secret"),
+    ] {
+        let answer = api.post("/group_links", body.clone()).await;
+        assert_eq!(answer.status, 422, "{body}: {}", answer.body);
+        assert_eq!(answer.error_fields(), [field], "{body}: {}", answer.body);
+    }
+    // Revoking works at once; members may do none of it.
+    let id = manual.body["id"].as_i64().unwrap();
+    let (_, mia) = member(app, "mia@example.com").await;
+    assert_eq!(mia.get("/group_links").await.status, 403);
+    assert_eq!(mia.post("/group_links", json!({"group_link": {"name": "X", "group_id": group}})).await.status, 403);
+    assert_eq!(mia.send(Method::DELETE, &format!("/group_links/{id}"), None).await.status, 403);
+    assert_eq!(api.send(Method::DELETE, &format!("/group_links/{id}"), None).await.status, 204);
+    let list = api.get("/group_links").await.body;
+    let revoked = list.as_array().unwrap().iter().find(|l| l["id"] == id).unwrap();
+    assert_eq!(revoked["status"], "revoked", "{revoked}");
+    assert_eq!(api.send(Method::DELETE, "/group_links/999999", None).await.status, 404);
+}
+on_both_databases!(group_links_are_sent_listed_and_revoked, roomy);
+
+fn five_per_key(_: &mut Config) {
+    std::env::set_var(PER_KEY_VAR, "5");
+    std::env::set_var(PER_IP_VAR, "10000");
+}
+
+async fn each_key_gets_five_requests_per_second(app: &TestApp) {
+    let site = site(app).await;
+    let mut answers = Vec::new();
+    for _ in 0..12 {
+        answers.push(site.owner.get("/organizations").await);
+    }
+    let limited: Vec<&Answer> = answers.iter().filter(|a| a.status == 429).collect();
+    assert!(!limited.is_empty(), "12 requests at once meet a limit of 5 per second");
+    assert!(answers.iter().take(5).all(|a| a.status == 200), "the first five pass");
+    let first = limited[0];
+    assert!(first.header("retry-after").parse::<u64>().unwrap() >= 1);
+    assert_eq!(first.body["code"], "rate_limited");
+    // Another key has its own bucket; the first refills.
+    let (_, other) = key_for(app, owner(app).await.id).await;
+    assert_eq!(Api::new(app, &other).get("/organizations").await.status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(site.owner.get("/organizations").await.status, 200);
+}
+on_both_databases!(each_key_gets_five_requests_per_second, five_per_key);
+
+fn three_per_ip(_: &mut Config) {
+    std::env::set_var(PER_KEY_VAR, "10000");
+    std::env::set_var(PER_IP_VAR, "3");
+}
+
+async fn each_ip_is_limited_with_any_key_or_none(app: &TestApp) {
+    let site = site(app).await;
+    let (_, other) = key_for(app, owner(app).await.id).await;
+    let other = Api::new(app, &other);
+    let statuses = [
+        site.owner.get("/locks").await.status,
+        other.get("/locks").await.status,
+        other.raw(Method::GET, "/locks", None, None).await.status,
+        site.owner.get("/locks").await.status,
+    ];
+    assert_eq!(statuses, [200, 200, 401, 429]);
+    let limited = other.get("/organizations").await;
+    assert_eq!(limited.status, 429);
+    assert!(!limited.header("retry-after").is_empty());
+}
+on_both_databases!(each_ip_is_limited_with_any_key_or_none, three_per_ip);
+
+async fn the_openapi_document_lists_every_route(app: &TestApp) {
+    let answer = reqwest::get(format!("{}/api/openapi.json", app.address)).await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let doc: Value = answer.json().await.expect("the document is JSON");
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{}", doc["openapi"]);
+    assert_eq!(doc["servers"][0]["url"], "/api");
+    let paths = doc["paths"].as_object().unwrap();
+    let mut documented = Vec::new();
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            assert!(operation["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has responses");
+            documented.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    let mut served: Vec<String> = postern_server::api::routes().iter().map(|r| format!("{} {}", r.method, r.path)).collect();
+    documented.sort();
+    served.sort();
+    assert_eq!(documented, served);
+    // Every $ref resolves.
+    let text = doc.to_string();
+    for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(doc["components"]["schemas"].get(name).is_some(), "dangling $ref to {name}");
+    }
+    // Served paths answer (not the dashboard's 404 page), in JSON.
+    let api = Api { base: format!("{}/api", app.address), key: "pst_nobody".into(), http: reqwest::Client::new() };
+    for route in postern_server::api::routes() {
+        let path = route.path.replace("{id}", "1");
+        let answer = api.send(route.method.clone(), &path, None).await;
+        let expected = if route.path == "/openapi.json" { 200 } else { 401 };
+        assert_eq!(answer.status, expected, "{} {path}: {}", route.method, answer.body);
+    }
+    let unknown = api.get("/nothing-here").await;
+    assert_eq!((unknown.status, unknown.body["code"].as_str()), (404, Some("not_found")));
+    let wrong_method = api.send(Method::PUT, "/locks", None).await;
+    assert_eq!((wrong_method.status, wrong_method.body["code"].as_str()), (405, Some("method_not_allowed")));
+}
+on_both_databases!(the_openapi_document_lists_every_route, roomy);
+
+/// Doors without their own coordinates are saved first (by `site`), then
+/// doors with them, over the same pooled connections.
+async fn a_lock_with_coordinates_after_ones_without(app: &TestApp) {
+    let site = site(app).await;
+    let api = &site.owner;
+    let place: i64 = site.place.parse().unwrap();
+    for i in 0..4 {
+        let body = json!({"lock": {"name": format!("Gate {i}"), "place_id": place, "latitude": 40.7001, "longitude": -74.0001}});
+        let created = api.post("/locks", body).await;
+        assert_eq!(created.status, 200, "{}", created.body);
+        assert_eq!(created.body["latitude"], 40.7001);
+    }
+    let moved = api.send(Method::PATCH, &format!("/locks/{}", site.unwired), Some(json!({"lock": {"latitude": 40.7002, "longitude": -74.0}}))).await;
+    assert_eq!(moved.status, 204, "{}", moved.body);
+    let cleared = api.send(Method::PATCH, &format!("/locks/{}", site.unwired), Some(json!({"lock": {"latitude": null, "longitude": null}}))).await;
+    assert_eq!(cleared.status, 204, "{}", cleared.body);
+    assert_eq!(api.get(&format!("/locks/{}", site.unwired)).await.body["latitude"], Value::Null);
+}
+on_both_databases!(a_lock_with_coordinates_after_ones_without, roomy);
+
+async fn groups_are_managed_like_in_the_dashboard(app: &TestApp) {
+    let site = site(app).await;
+    let api = &site.owner;
+    let created = api.post("/groups", json!({"group": {"name": "Night shift", "description": "After hours", "valid_until": "2031-01-01T00:00:00Z", "time_restriction_enabled": true, "time_windows": "Mon-Fri 18:00-06:00"}})).await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert_eq!((created.body["name"].as_str(), created.body["valid_until"].as_str()), (Some("Night shift"), Some("2031-01-01T00:00:00Z")));
+    assert_eq!((created.body["time_restriction_enabled"].as_bool(), created.body["locks_count"].as_i64()), (Some(true), Some(0)));
+    let id = created.body["id"].as_i64().unwrap();
+    let list = api.get("/groups").await;
+    assert_eq!((list.status, list.header("x-collection-range")), (200, "0-1/2"), "{}", list.body);
+    assert_eq!(list.body[0]["name"], "Night shift");
+    assert_eq!(api.get(&format!("/groups?ids={id}&query=night")).await.body.as_array().unwrap().len(), 1);
+    assert_eq!(api.get(&format!("/groups?ids={id}&query=staff")).await.body, json!([]));
+    let staff = api.get(&format!("/groups/{}", site.group)).await.body;
+    assert_eq!((staff["locks_count"].as_i64(), staff["description"].clone()), (Some(2), Value::Null));
+    for (body, field) in [
+        (json!({"group": {"description": "no name"}}), "group.name"),
+        (json!({"group": {"name": "Staff"}}), "group.name"),
+        (json!({"group": {"name": "X", "time_restriction_enabled": true}}), "group.time_windows"),
+        (json!({"group": {"name": "X", "time_windows": "sometimes"}}), "group.time_windows"),
+        (json!({"group": {"name": "X", "valid_from": "soon"}}), "group.valid_from"),
+        (json!({"group": {"name": "X", "valid_from": "2031-01-02T00:00:00Z", "valid_until": "2031-01-01T00:00:00Z"}}), "group.valid_until"),
+        (json!({"group": {"name": null}}), "group.name"),
+        (json!({"group": {"name": "X", "locks": [1]}}), "group.locks"),
+    ] {
+        let answer = api.post("/groups", body.clone()).await;
+        assert_eq!(answer.status, 422, "{body}: {}", answer.body);
+        assert_eq!(answer.error_fields(), [field], "{body}: {}", answer.body);
+    }
+    let path = format!("/groups/{id}");
+    assert_eq!(api.send(Method::PATCH, &path, Some(json!({"group": {"valid_until": null, "description": null}}))).await.status, 204);
+    let changed = api.get(&path).await.body;
+    assert_eq!((changed["name"].as_str(), changed["valid_until"].clone(), changed["description"].clone()), (Some("Night shift"), Value::Null, Value::Null));
+    let (_, mia) = member(app, "mia@example.com").await;
+    assert_eq!(mia.get("/groups").await.status, 403);
+    assert_eq!(mia.post("/groups", json!({"group": {"name": "Mine"}})).await.status, 403);
+    assert_eq!(mia.send(Method::DELETE, &path, None).await.status, 403);
+    assert_eq!(api.send(Method::DELETE, &path, None).await.status, 204);
+    assert_eq!(api.get(&path).await.status, 404);
+    assert_eq!(api.send(Method::PATCH, &path, Some(json!({"group": {}}))).await.status, 404);
+}
+on_both_databases!(groups_are_managed_like_in_the_dashboard, roomy);
+
+async fn users_and_their_cards(app: &TestApp) {
+    let site = site(app).await;
+    let api = &site.owner;
+    let created = api.post("/users", json!({"user": {"name": "Sam Smith", "email": "sam@example.com", "phone": "+12025550123", "confirmed": true, "app_access": true}})).await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert_eq!((created.body["role"].as_str(), created.body["phone"].as_str()), (Some("member"), Some("+12025550123")));
+    let sam = created.body["id"].as_i64().unwrap();
+    let list = api.get("/users?query=sam").await;
+    assert_eq!((list.body.as_array().unwrap().len(), list.header("x-collection-range")), (1, "0-0/1"));
+    assert_eq!(api.get("/users?limit=1&offset=1").await.body[0]["name"], "Sam Smith", "Olive Owner, then Sam Smith");
+    for (body, field) in [
+        (json!({"user": {"name": "No Mail"}}), "user.email"),
+        (json!({"user": {"name": "Dup", "email": "sam@example.com"}}), "user.email"),
+        (json!({"user": {"name": "Bad", "email": "bad@example.com", "phone": "555"}}), "user.phone"),
+        (json!({"user": {"name": "Boss", "email": "boss@example.com", "role": "owner"}}), "user.role"),
+        (json!({"user": {"name": "Boss", "email": "boss@example.com", "role": "emperor"}}), "user.role"),
+        (json!({"user": {"name": "Pw", "email": "pw@example.com", "password": "secret"}}), "user.password"),
+    ] {
+        let answer = api.post("/users", body.clone()).await;
+        assert_eq!(answer.status, 422, "{body}: {}", answer.body);
+        assert_eq!(answer.error_fields(), [field], "{body}: {}", answer.body);
+    }
+    let path = format!("/users/{sam}");
+    assert_eq!(api.send(Method::PATCH, &path, Some(json!({"user": {"role": "manager"}}))).await.status, 204);
+    assert_eq!(api.get(&path).await.body["role"], "manager");
+    // Cards.
+    let card = api.post("/cards", json!({"card": {"user_id": sam, "number": "12:0345", "label": "blue fob"}})).await;
+    assert_eq!((card.status, card.body["number"].as_str()), (200, Some("12:345")), "{}", card.body);
+    let card_id = card.body["id"].as_i64().unwrap();
+    let cards = api.get("/cards").await;
+    assert_eq!((cards.body[0]["user_email"].as_str(), cards.body[0]["active"].as_bool()), (Some("sam@example.com"), Some(true)));
+    assert_eq!(api.send(Method::PATCH, &format!("/cards/{card_id}"), Some(json!({"card": {"active": false}}))).await.status, 204);
+    assert_eq!(api.get("/cards?query=blue").await.body[0]["active"], false);
+    for (body, field) in [
+        (json!({"card": {"user_id": sam, "number": "12:0345"}}), "card.number"),
+        (json!({"card": {"user_id": sam, "number": "not a card"}}), "card.number"),
+        (json!({"card": {"user_id": sam}}), "card"),
+    ] {
+        let answer = api.post("/cards", body.clone()).await;
+        assert_eq!(answer.status, 422, "{body}: {}", answer.body);
+        assert_eq!(answer.error_fields(), [field], "{body}: {}", answer.body);
+    }
+    assert_eq!(api.post("/cards", json!({"card": {"user_id": 999999, "number": "7"}})).await.status, 404);
+    assert_eq!(api.send(Method::PATCH, "/cards/999999", Some(json!({"card": {"active": true}}))).await.status, 404);
+    assert_eq!(api.send(Method::DELETE, &format!("/cards/{card_id}"), None).await.status, 204);
+    assert_eq!(api.get("/cards").await.body, json!([]));
+    // Members see themselves only and change nothing; the owner stays.
+    let (mia_id, mia) = member(app, "mia@example.com").await;
+    assert_eq!(mia.get(&format!("/users/{mia_id}")).await.body["email"], "mia@example.com");
+    assert_eq!(mia.get(&path).await.status, 403);
+    assert_eq!(mia.get("/users").await.status, 403);
+    assert_eq!(mia.get("/cards").await.status, 403);
+    assert_eq!(mia.send(Method::PATCH, &path, Some(json!({"user": {"name": "X"}}))).await.status, 403);
+    let owner_id = owner(app).await.id;
+    assert_eq!(api.send(Method::DELETE, &format!("/users/{owner_id}"), None).await.status, 409);
+    assert_eq!(api.send(Method::DELETE, &path, None).await.status, 204);
+    assert_eq!(api.get(&path).await.status, 404);
+}
+on_both_databases!(users_and_their_cards, roomy);
+
+async fn events_are_filtered_and_paged(app: &TestApp) {
+    let site = site(app).await;
+    let api = &site.owner;
+    let (member_id, mia) = member(app, "mia@example.com").await;
+    for _ in 0..3 {
+        assert_eq!(api.post(&format!("/locks/{}/unlock", site.wired), json!({})).await.status, 200);
+    }
+    assert_eq!(mia.post(&format!("/locks/{}/unlock", site.wired), json!({})).await.status, 403);
+    let unlocks = api.get(&format!("/events?lock_id={}&method=api&limit=100", site.wired)).await;
+    assert_eq!(unlocks.status, 200, "{}", unlocks.body);
+    let list = unlocks.body.as_array().unwrap();
+    assert_eq!(list.len(), 4, "{}", unlocks.body);
+    assert_eq!((list[0]["result"].as_str(), list[0]["actor_id"].as_i64()), (Some("denied"), Some(member_id)), "newest first");
+    assert!(list[0]["reasons"].as_array().is_some_and(|r| !r.is_empty()));
+    assert_eq!((list[0]["actor_type"].as_str(), list[0]["lock_id"].as_i64()), (Some("api_key"), Some(site.wired)));
+    assert!(list[0]["created_at"].as_str().unwrap().ends_with('Z'));
+    let granted = api.get(&format!("/events?lock_id={}&result=granted&limit=2&offset=1", site.wired)).await.body;
+    assert_eq!(granted.as_array().unwrap().len(), 2);
+    assert_eq!(granted[0]["id"], list[2]["id"]);
+    assert_eq!(api.get(&format!("/events?actor_id={member_id}")).await.body.as_array().unwrap().len(), 1);
+    assert_eq!(api.get("/events?until=2000-01-01T00:00:00Z").await.body, json!([]));
+    assert_eq!(api.get("/events?offset=10000").await.body, json!([]));
+    for (bad, field) in [("limit=0", "limit"), ("offset=10001", "offset"), ("result=maybe", "result"), ("since=monday", "since"), ("lock_id=front", "lock_id")] {
+        let answer = api.get(&format!("/events?{bad}")).await;
+        assert_eq!((answer.status, answer.error_fields()), (422, vec![field.to_owned()]), "{bad}");
+    }
+    assert_eq!(mia.get("/events").await.status, 403);
+}
+on_both_databases!(events_are_filtered_and_paged, roomy);
