@@ -14,6 +14,7 @@ use crate::outbox::OutboxPage;
 use crate::overview::Overview;
 use crate::places::{PlaceEditor, PlaceList};
 use crate::settings::SettingsPage;
+use crate::simulator::SimulatorPage;
 use crate::users::{UserEditor, UserList};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -72,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("credentials/cards") view=CardsPage ssr=SsrMode::Async/>
                     <Route path=path!("outbox") view=OutboxPage ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("simulator") view=SimulatorPage ssr=SsrMode::Async/>
                     <Route path=path!("api-keys") view=ApiKeyPage ssr=SsrMode::Async/>
                     <Route path=path!("events") view=EventLogPage ssr=SsrMode::Async/>
                     <Route path=path!("explain") view=ExplainPage ssr=SsrMode::Async/>

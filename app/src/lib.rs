@@ -23,6 +23,7 @@ pub mod places;
 #[cfg(feature = "ssr")]
 pub mod server_context;
 pub mod settings;
+pub mod simulator;
 pub mod unlock;
 pub mod users;
 

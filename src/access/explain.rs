@@ -32,7 +32,10 @@ const RULES: [&str; 8] =
 
 fn rule_of(reason: &Reason) -> usize {
     match reason {
-        Reason::CredentialRevoked | Reason::CredentialNotYetValid { .. } | Reason::CredentialExpired { .. } | Reason::CredentialUsedUp => 0,
+        Reason::CredentialRevoked | Reason::CredentialNotYetValid { .. } | Reason::CredentialExpired { .. }
+        | Reason::CredentialUsedUp
+        | Reason::UnknownCard
+        | Reason::CardDeactivated => 0,
         Reason::UserNotConfirmed | Reason::AppAccessDisabled | Reason::WrongDevice => 1,
         Reason::NoGroup | Reason::Group { .. } => 2,
         Reason::LocationUnavailable | Reason::OutsideGeofence { .. } => 3,
@@ -50,6 +53,8 @@ pub fn fix(reason: &Reason, door: &str) -> String {
         Reason::CredentialNotYetValid { .. } => "Wait until the credential starts, or move its start earlier.".into(),
         Reason::CredentialExpired { .. } => "Issue a new credential or extend its validity.".into(),
         Reason::CredentialUsedUp => "Send a new access link, or one with a higher use limit.".into(),
+        Reason::UnknownCard => "Add the card to the person under Credentials → Cards & fobs.".into(),
+        Reason::CardDeactivated => "Activate the card again under Credentials → Cards & fobs, or give the person a new one.".into(),
         Reason::UserNotConfirmed => "Tick “Confirmed” on the person's user page.".into(),
         Reason::AppAccessDisabled => "Turn on “Allow app access” on the person's user page.".into(),
         Reason::WrongDevice => "Unlock from the bound phone, or turn off the primary device restriction on the person.".into(),

@@ -11,7 +11,9 @@ fn rank(reason: &Reason) -> u8 {
         Reason::CredentialRevoked
         | Reason::CredentialNotYetValid { .. }
         | Reason::CredentialExpired { .. }
-        | Reason::CredentialUsedUp => 0,
+        | Reason::CredentialUsedUp
+        | Reason::UnknownCard
+        | Reason::CardDeactivated => 0,
         Reason::UserNotConfirmed | Reason::AppAccessDisabled | Reason::WrongDevice => 1,
         Reason::NoGroup | Reason::Group { .. } => 2,
         Reason::LocationUnavailable | Reason::OutsideGeofence { .. } => 3,

@@ -16,6 +16,10 @@ pub enum Reason {
     CredentialExpired { until: Timestamp },
     /// The access link reached its use limit.
     CredentialUsedUp,
+    /// A card or fob Postern does not know was presented at a reader.
+    UnknownCard,
+    /// The card or fob presented was deactivated.
+    CardDeactivated,
     /// The user has not confirmed their account.
     UserNotConfirmed,
     /// "Allow app access" is off for the user.
@@ -56,6 +60,8 @@ impl Reason {
             Reason::CredentialNotYetValid { .. } => "credential_not_yet_valid",
             Reason::CredentialExpired { .. } => "credential_expired",
             Reason::CredentialUsedUp => "credential_used_up",
+            Reason::UnknownCard => "unknown_card",
+            Reason::CardDeactivated => "card_deactivated",
             Reason::UserNotConfirmed => "user_not_confirmed",
             Reason::AppAccessDisabled => "app_access_disabled",
             Reason::WrongDevice => "wrong_device",
@@ -84,6 +90,8 @@ impl Reason {
                 format!("This access was valid until {}.", when(until))
             }
             Reason::CredentialUsedUp => "This link has been used as many times as it allows.".into(),
+            Reason::UnknownCard => "This card is not known to Postern.".into(),
+            Reason::CardDeactivated => "This card has been deactivated.".into(),
             Reason::UserNotConfirmed => "Your account is not confirmed yet.".into(),
             Reason::AppAccessDisabled => {
                 "Opening doors from the app is turned off for your account.".into()
@@ -173,6 +181,8 @@ mod tests {
             Reason::CredentialNotYetValid { from: t },
             Reason::CredentialExpired { until: t },
             Reason::CredentialUsedUp,
+            Reason::UnknownCard,
+            Reason::CardDeactivated,
             Reason::UserNotConfirmed,
             Reason::AppAccessDisabled,
             Reason::WrongDevice,

@@ -60,13 +60,14 @@ async fn relays_of(db: &Db, controller_id: i64, model: ControllerModel) -> Servi
         .collect())
 }
 
-async fn readers_where(db: &Db, clause: &str, id: i64) -> ServiceResult<Vec<Reader>> {
-    let rows: Vec<(i64, i64, String, i64, String, Option<String>)> = sqlx::query_as(&format!(
+/// The readers of one controller, or of every controller (`None`).
+pub async fn readers(db: &Db, controller_id: Option<i64>) -> ServiceResult<Vec<Reader>> {
+    let rows: Vec<(i64, i64, String, i64, String, Option<String>)> = sqlx::query_as(
         "SELECT r.id, r.controller_id, c.name, r.port, r.name, d.name FROM readers r
          JOIN controllers c ON c.id = r.controller_id LEFT JOIN doors d ON d.reader_id = r.id
-         {clause} ORDER BY LOWER(c.name), r.port"
-    ))
-    .bind(id)
+         WHERE ($1 = 0 OR r.controller_id = $1) ORDER BY LOWER(c.name), r.port",
+    )
+    .bind(controller_id.unwrap_or(0))
     .fetch_all(db.pool())
     .await?;
     Ok(rows
@@ -84,7 +85,7 @@ async fn readers_where(db: &Db, clause: &str, id: i64) -> ServiceResult<Vec<Read
 
 /// Every reader as (id, "Controller · Reader N"), for pickers.
 pub async fn reader_options(db: &Db) -> ServiceResult<Vec<(i64, String)>> {
-    let readers = readers_where(db, "WHERE $1 = $1", 0).await?;
+    let readers = readers(db, None).await?;
     Ok(readers.into_iter().map(|r| (r.id, format!("{} · {}", r.controller_name, r.name))).collect())
 }
 
@@ -131,7 +132,7 @@ pub async fn get(db: &Db, id: i64) -> ServiceResult<Controller> {
         .ok_or(ServiceError::NotFound("controller"))?;
     let model = ControllerModel::parse(&row.model).unwrap_or(ControllerModel::ControllerPro);
     let relays = relays_of(db, id, model).await?;
-    let readers = readers_where(db, "WHERE r.controller_id = $1", id).await?;
+    let readers = readers(db, Some(id)).await?;
     Ok(row.into_controller(relays, readers))
 }
 

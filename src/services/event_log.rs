@@ -169,3 +169,8 @@ mod tests {
         assert_eq!(csv_field("=cmd()"), "'=cmd()");
     }
 }
+
+/// The subject (door or thing) of one event.
+pub async fn subject(db: &Db, event_id: i64) -> ServiceResult<(String,)> {
+    Ok(sqlx::query_as("SELECT subject FROM events WHERE id = $1").bind(event_id).fetch_one(db.pool()).await?)
+}

@@ -12,6 +12,7 @@ use crate::model::SessionUser;
 use crate::types::{TimeZoneName, Timestamp};
 
 mod facts;
+mod reader;
 
 /// How the unlock was asked for (the event log's "method").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +45,10 @@ pub enum UnlockActor {
     ApiKey { user: SessionUser },
     /// Whoever holds an access link (already resolved from its token).
     Link { link_id: i64, recipient: String },
+    /// A person's card or fob presented at the door's reader: they stand at
+    /// the door, so the reader restriction and the geofence are met, and the
+    /// app-only rules (app access, primary device, two-factor) do not apply.
+    Card { user: SessionUser, number: String },
 }
 
 /// One unlock request.
@@ -165,9 +170,20 @@ impl UnlockService {
             ..Default::default()
         };
         let (door, decision) = match &input.actor {
-            UnlockActor::Session { user, .. } | UnlockActor::ApiKey { user } => {
-                let facts = facts::person(&self.db, user.id, input.door_id).await?;
+            UnlockActor::Session { user, .. } | UnlockActor::ApiKey { user } | UnlockActor::Card { user, .. } => {
+                let mut facts = facts::person(&self.db, user.id, input.door_id).await?;
                 let kind = match &input.actor {
+                    UnlockActor::Card { number, .. } => {
+                        facts.user.app_access = true;
+                        facts.user.primary_device_required = false;
+                        context.proximity = ProximityProof::Valid;
+                        context.verified_at = Some(context.now);
+                        context.location = Some(Location { at: facts.door.rules.center, accuracy_m: 0.0 });
+                        context.device_id = facts.user.bound_device.clone();
+                        event.actor_kind = "card".into();
+                        event.details = format!("card {number}");
+                        ActorKind::Session
+                    }
                     UnlockActor::Session { verified_at, device_id, .. } => {
                         context.device_id = device_id.clone();
                         context.verified_at = verified_at.map(Timestamp::from_millis);
@@ -181,6 +197,9 @@ impl UnlockService {
                 };
                 event.actor_user_id = Some(user.id);
                 event.actor_name = format!("{} <{}>", user.name, user.email);
+                if let UnlockActor::Card { number, .. } = &input.actor {
+                    event.actor_name = format!("{} <{}> (card {number})", user.name, user.email);
+                }
                 let decision = decide(&AccessRequest {
                     actor: kind,
                     credential: CredentialState::default(),
