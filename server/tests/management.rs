@@ -195,6 +195,10 @@ async fn demo_fills_a_lived_in_organization(app: &TestApp) {
     assert_eq!(zones, 2);
     let (unwired,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM doors WHERE controller_id IS NULL").fetch_one(app.db.pool()).await.unwrap();
     assert_eq!(unwired, 1);
+    // Every wired door has its reader, and everyone a fob to try on the simulator.
+    let (readers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM doors WHERE reader_id IS NOT NULL").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(readers, 6);
+    assert_eq!(count("cards").await, 20);
     // The printed sign-in works, and the demo refuses to run twice.
     let (status, _) = app.call("login", &[("email", &sign_in.email), ("password", &sign_in.password)]).await;
     assert_eq!(status, 200);

@@ -73,6 +73,13 @@ pub async fn fill(db: &Db) -> ServiceResult<DemoSignIn> {
     ] {
         door_ids.push(doors::insert(db, &form.validate().map_err(invalid)?).await?);
     }
+    // Each wired door has the reader on the port of its relay (the simulator's readers).
+    sqlx::query(
+        "UPDATE doors SET reader_id = (SELECT r.id FROM readers r WHERE r.controller_id = doors.controller_id AND r.port = doors.relay)
+         WHERE controller_id IS NOT NULL AND reader_id IS NULL",
+    )
+    .execute(db.pool())
+    .await?;
 
     let group = |name: &str, description: &str| GroupForm {
         name: name.into(),
@@ -102,6 +109,13 @@ pub async fn fill(db: &Db) -> ServiceResult<DemoSignIn> {
         let valid: ValidUser = user.validate().map_err(invalid)?;
         let hash = if i == 0 { Some(super::passwords::hash(password.clone()).await?) } else { None };
         let id = users::insert(db, &valid, hash).await?;
+        // Everyone carries a fob, 10:1001 and up, to try on the simulator.
+        sqlx::query("INSERT INTO cards (user_id, number, label, active, created_at) VALUES ($1, $2, 'Demo fob', 1, $3) ON CONFLICT (number) DO NOTHING")
+            .bind(id)
+            .bind(format!("10:{}", 1001 + i))
+            .bind(super::now_ms())
+            .execute(db.pool())
+            .await?;
         if i == 0 {
             sign_in = Some(DemoSignIn { email: email.clone(), password: password.clone(), role });
         }
