@@ -269,3 +269,41 @@ async fn guessing_tokens_is_rate_limited(app: &TestApp) {
     assert_eq!(last, 429, "wrong tokens from one address are refused after a while");
 }
 on_both_databases!(guessing_tokens_is_rate_limited);
+
+/// The default quotas of SPEC §4: the 11th text link of a month and the
+/// 1001st email link in use are refused.
+async fn the_default_quotas_are_ten_texts_a_month_and_a_thousand_emails(app: &TestApp) {
+    use postern::model::LinkForm;
+    use postern::services::{access_links, messaging::Messenger, users};
+    let site = site(app).await;
+    for n in 0..10 {
+        let phone = format!("+1 212 555 {:04}", 100 + n);
+        let (status, body) = send(app, &[("recipient_name", "Tex"), ("channel", "sms"), ("phone", &phone), ("group_id", &site.group)]).await;
+        assert_eq!(status, 200, "text link {}: {body}", n + 1);
+    }
+    let (status, body) = send(app, &[("recipient_name", "Tex"), ("channel", "sms"), ("phone", "+1 212 555 0999"), ("group_id", &site.group)]).await;
+    assert_eq!(status, 422, "the 11th text link of the month is refused");
+    assert!(field_message(&body, "channel").unwrap().contains("10 text-message links were sent this month"), "{body}");
+
+    let owner = users::find_by_email(&app.db, &postern::types::Email::parse("owner@example.com").unwrap()).await.unwrap().unwrap();
+    let owner = postern::model::SessionUser { id: owner.id, name: owner.name, email: owner.email, role: owner.role };
+    let messenger = Messenger::new(None, None);
+    let settings = access_links::LinkSettings::default();
+    let form = |n: u32| LinkForm {
+        recipient_name: "Guest".into(),
+        channel: "email".into(),
+        email: format!("guest{n}@example.com"),
+        group_id: site.group.clone(),
+        ..Default::default()
+    };
+    for n in 0..1000 {
+        access_links::create(&app.db, &messenger, &settings, &owner, form(n).validate().unwrap(), &app.address).await.unwrap();
+    }
+    let refused = access_links::create(&app.db, &messenger, &settings, &owner, form(1000).validate().unwrap(), &app.address).await;
+    let message = match refused {
+        Err(postern::services::ServiceError::Invalid(errors)) => errors.get("channel").unwrap_or_default().to_owned(),
+        other => panic!("the 1001st email link must be refused: {other:?}"),
+    };
+    assert!(message.contains("1000 email links are in use"), "{message}");
+}
+on_both_databases!(the_default_quotas_are_ten_texts_a_month_and_a_thousand_emails);
