@@ -6,6 +6,7 @@ mod access_links_page;
 mod cards_page;
 mod copy;
 mod credential_tabs;
+mod group_picker;
 mod link_secret_dialog;
 mod link_table;
 mod send_link_form;

@@ -1,4 +1,5 @@
 use super::api::{LinkFormOptions, SendAccessLink};
+use super::group_picker::GroupPicker;
 use crate::components::{action_error, form_name, FormBanner, SelectField, TextField};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -45,7 +46,7 @@ pub fn SendLinkForm(send: ServerAction<SendAccessLink>, options: LinkFormOptions
                 <div class="only-sms">
                     <TextField label="Phone (US, Canada, Puerto Rico)" field="phone" name=form_name("phone") kind="tel" placeholder="+1 212 555 0123" autocomplete="off" error/>
                 </div>
-                <SelectField label="Group" field="group_id" name=form_name("group_id") options=options.groups.clone() blank="Choose a group…" error hint="The link opens this group's doors."/>
+                <GroupPicker groups=options.groups.clone() error/>
                 <div class="row">
                     <TextField label=from_label field="valid_from" name=form_name("valid_from") kind="datetime-local" hint="Blank: valid now" error/>
                     <TextField label=until_label field="valid_until" name=form_name("valid_until") kind="datetime-local" hint="Blank: never expires" error/>
