@@ -6,7 +6,10 @@
 //! (c) a naive reference: one autocommit INSERT INTO events per unlock;
 //! (d) the ratio (b)/(c) against the goal of at least 3x;
 //! (e) the visitor's access-link page: server time per request (p50/p99)
-//!     and the bytes a phone downloads for it.
+//!     and the bytes a phone downloads for it;
+//! (f) the JSON API over HTTP: unlocks and the lock list next to a plain
+//!     handler and a one-insert-per-request handler, and unlocks paced at
+//!     1000/s.
 //!
 //! A diagnostic shows (b)'s durable part alone: the group-commit event writes
 //! (each carrying the door's "unlocked until" in the same transaction).
@@ -76,8 +79,10 @@ async fn main() {
     let verdict = if ratio >= GOAL { "met" } else { "NOT met" };
     println!("(d) ratio (b)/(c) = {ratio:.2}x (rounds: {}); goal at least {GOAL:.0}x: {verdict}", each.join(", "));
     link_page::bench().await;
+    api::bench().await;
 }
 
+mod api;
 mod link_page;
 
 // ---------------------------------------------------------------- (a) decide

@@ -1,0 +1,286 @@
+//! (f) The JSON API over real HTTP: `POST /api/locks/{id}/unlock` with an
+//! API key on a SQLite file (every event durably committed before the
+//! answer), next to a plain handler answering 200 and a handler doing one
+//! durable insert per request, served by this same process in the same run;
+//! then `GET /api/locks` (50 doors) next to the plain handler; then unlocks
+//! paced at 1000/s for the p99 at that rate.
+
+use axum::routing::post;
+use axum::Router;
+use postern::model::{ControllerForm, DoorForm, PlaceForm};
+use postern::services::access_links::LinkSettings;
+use postern::services::{api_keys, controllers, doors, now_ms, owner, places, Db};
+use postern::types::{Email, Name, Password};
+use postern_server::config::Config;
+use postern_server::startup::Application;
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const REQUESTS: usize = 2_000;
+const WARM_UP: usize = 100;
+const CONCURRENCY: usize = 32;
+const DOORS: usize = 52;
+const PACED_RATE: u64 = 1_000;
+const PACED_SECONDS: u64 = 3;
+
+pub async fn bench() {
+    // The API's own rate limits would refuse a load test.
+    std::env::set_var("POSTERN_API_RATE_PER_KEY", "unlimited");
+    std::env::set_var("POSTERN_API_RATE_PER_IP", "unlimited");
+    let dir = std::env::temp_dir();
+    let pid = std::process::id();
+    let app_path = dir.join(format!("postern-bench-{pid}-api.db"));
+    let insert_path = dir.join(format!("postern-bench-{pid}-api-insert.db"));
+    let config = Config {
+        bind: "127.0.0.1:0".parse().expect("an address"),
+        database_url: format!("sqlite://{}", app_path.display()),
+        cookie_secure: false,
+        session_idle: Duration::from_secs(3600),
+        session_absolute: Duration::from_secs(3600),
+        site_root: "target/site".into(),
+        log: "warn".into(),
+        smtp: None,
+        sms: None,
+        link_settings: LinkSettings::default(),
+        public_url: None,
+    };
+    let app = Application::build(&config).await.expect("the server starts");
+    let api = format!("http://127.0.0.1:{}/api", app.port);
+    let db = app.db.clone();
+    tokio::spawn(app.run_until_stopped());
+    let (key, door_ids) = site(&db).await;
+
+    // The two reference handlers, in this process, on their own port.
+    let insert_db = Db::connect(&format!("sqlite://{}", insert_path.display())).await.expect("database");
+    insert_db.migrate().await.expect("migrations");
+    let reference = Router::new()
+        .route("/plain", post(|| async { "ok" }).get(|| async { "ok" }))
+        .route("/insert", post(insert_handler))
+        .with_state(insert_db.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let reference_url = format!("http://{}", listener.local_addr().expect("an address"));
+    tokio::spawn(async move { axum::serve(listener, reference).await });
+
+    let client = reqwest::Client::builder().pool_max_idle_per_host(CONCURRENCY).build().expect("a client");
+    let auth = format!("KISI-LOGIN {key}");
+    let unlock = {
+        let (client, api, auth, door_ids) = (client.clone(), api.clone(), auth.clone(), Arc::new(door_ids));
+        move |i: usize| {
+            let request = client
+                .post(format!("{api}/locks/{}/unlock", door_ids[i % DOORS]))
+                .header("authorization", &auth)
+                .header("content-type", "application/json")
+                .body("{}");
+            async move {
+                let response = request.send().await.expect("unlock");
+                assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
+            }
+        }
+    };
+    let post_to = |path: &'static str| {
+        let (client, base) = (client.clone(), reference_url.clone());
+        move |_: usize| {
+            let request = client.post(format!("{base}{path}"));
+            async move {
+                assert!(request.send().await.expect(path).status().is_success());
+            }
+        }
+    };
+    let list = {
+        let (client, api, auth) = (client.clone(), api.clone(), auth.clone());
+        move |_: usize| {
+            let request = client.get(format!("{api}/locks?limit=50")).header("authorization", &auth);
+            async move {
+                assert_eq!(request.send().await.expect("list").status(), 200);
+            }
+        }
+    };
+    let plain_get = {
+        let (client, base) = (client.clone(), reference_url.clone());
+        move |_: usize| {
+            let request = client.get(format!("{base}/plain"));
+            async move {
+                assert!(request.send().await.expect("plain").status().is_success());
+            }
+        }
+    };
+
+    let unlocks = run(unlock.clone()).await;
+    let inserts = run(post_to("/insert")).await;
+    let plain = run(post_to("/plain")).await;
+    let lists = run(list).await;
+    let plain_gets = run(plain_get).await;
+    let paced = paced(unlock).await;
+
+    println!("(f) JSON API over HTTP (API key, SQLite file, simulated relays), {REQUESTS} requests, {CONCURRENCY} concurrent:");
+    println!("    POST /api/locks/{{id}}/unlock: {}", unlocks.line("unlocks/s"));
+    println!("    reference, one durable INSERT per request: {}", inserts.line("requests/s"));
+    println!("    reference, plain handler answering 200: {}", plain.line("requests/s"));
+    let ratio = unlocks.per_s / inserts.per_s;
+    println!("    unlocks / one-insert handler = {ratio:.2}x; goal at least 3x: {}", met(ratio >= 3.0));
+    println!("    GET /api/locks (50 doors): {}", lists.line("lists/s"));
+    println!("    reference, plain GET: {}", plain_gets.line("requests/s"));
+    let share = lists.per_s / plain_gets.per_s * 100.0;
+    println!("    lock list / plain handler = {share:.0}%; goal at least 30%: {}", met(share >= 30.0));
+    println!(
+        "    unlocks paced at {PACED_RATE}/s for {PACED_SECONDS} s: {:.0} answered/s, p50 {:.2} ms, p99 {:.2} ms; goal p99 < 20 ms: {}",
+        paced.per_s,
+        paced.p50_ms,
+        paced.p99_ms,
+        met(paced.p99_ms < 20.0)
+    );
+    db.close().await;
+    insert_db.close().await;
+    for path in [&app_path, &insert_path] {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+}
+
+fn met(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "NOT met"
+    }
+}
+
+/// One autocommit INSERT INTO events per request (one fsync each).
+async fn insert_handler(axum::extract::State(db): axum::extract::State<Db>) -> &'static str {
+    let done = sqlx::query(
+        "INSERT INTO events (at, actor_kind, actor_name, action, subject, result, reasons, details)
+         VALUES ($1, 'api_key', 'Bench', 'unlock', 'Door', 'granted', '[]', '')",
+    )
+    .bind(now_ms())
+    .execute(db.pool())
+    .await;
+    if done.is_ok() {
+        "ok"
+    } else {
+        "failed"
+    }
+}
+
+/// An owner with an API key, a place, 13 simulated controllers with 4 wired doors each.
+async fn site(db: &Db) -> (String, Vec<i64>) {
+    let actor = owner::create(
+        db,
+        Name::parse("Bench Owner").expect("name"),
+        Email::parse("owner@bench.example.com").expect("email"),
+        &Password::parse("bench password 123").expect("password"),
+        "Bench Org",
+    )
+    .await
+    .expect("owner");
+    let place = PlaceForm { name: "HQ".into(), latitude: "52.52".into(), longitude: "13.405".into(), time_zone: "Europe/Berlin".into(), ..Default::default() };
+    let place_id = places::insert(db, &place.validate().expect("place")).await.expect("place");
+    let mut door_ids = Vec::new();
+    for c in 0..DOORS / 4 {
+        let controller = ControllerForm { name: format!("Controller {c:02}"), place_id: place_id.to_string(), ..Default::default() };
+        let controller_id = controllers::insert(db, &controller.validate().expect("controller")).await.expect("controller");
+        for relay in 1..=4 {
+            let door = DoorForm {
+                name: format!("Door {c:02}-{relay}"),
+                place_id: place_id.to_string(),
+                controller_id: controller_id.to_string(),
+                relay: relay.to_string(),
+                ..Default::default()
+            };
+            door_ids.push(doors::insert(db, &door.validate().expect("door")).await.expect("door"));
+        }
+    }
+    let key = api_keys::issue(db, actor.id, &Name::parse("bench").expect("name")).await.expect("key");
+    (key.secret, door_ids)
+}
+
+#[derive(Clone, Copy)]
+struct Figures {
+    per_s: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+impl Figures {
+    fn line(&self, unit: &str) -> String {
+        format!("{:.0} {unit}, p50 {:.2} ms, p99 {:.2} ms", self.per_s, self.p50_ms, self.p99_ms)
+    }
+}
+
+fn figures(mut latencies: Vec<Duration>, elapsed: Duration) -> Figures {
+    latencies.sort();
+    let pick = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)].as_secs_f64() * 1e3;
+    Figures { per_s: latencies.len() as f64 / elapsed.as_secs_f64(), p50_ms: pick(0.50), p99_ms: pick(0.99) }
+}
+
+/// `call(i)` REQUESTS times from CONCURRENCY tasks, after a warm-up.
+async fn run<F, Fut>(call: F) -> Figures
+where
+    F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    closed_loop(call.clone(), WARM_UP).await;
+    let started = Instant::now();
+    let latencies = closed_loop(call, REQUESTS).await;
+    figures(latencies, started.elapsed())
+}
+
+async fn closed_loop<F, Fut>(call: F, count: usize) -> Vec<Duration>
+where
+    F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let next = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..CONCURRENCY)
+        .map(|_| {
+            let (call, next) = (call.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count {
+                        return latencies;
+                    }
+                    let started = Instant::now();
+                    call(i).await;
+                    latencies.push(started.elapsed());
+                }
+            })
+        })
+        .collect();
+    let mut all = Vec::with_capacity(count);
+    for task in tasks {
+        all.extend(task.await.expect("a bench task panicked"));
+    }
+    all
+}
+
+/// Requests started at a fixed rate whatever the answers do (open loop),
+/// so the latency is what a client sees at that rate.
+async fn paced<F, Fut>(call: F) -> Figures
+where
+    F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let total = (PACED_RATE * PACED_SECONDS) as usize;
+    let mut ticker = tokio::time::interval(Duration::from_micros(1_000_000 / PACED_RATE));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(total);
+    for i in 0..total {
+        ticker.tick().await;
+        let call = call.clone();
+        tasks.push(tokio::spawn(async move {
+            let sent = Instant::now();
+            call(i).await;
+            sent.elapsed()
+        }));
+    }
+    let mut latencies = Vec::with_capacity(total);
+    for task in tasks {
+        latencies.push(task.await.expect("a paced request panicked"));
+    }
+    figures(latencies, started.elapsed())
+}
