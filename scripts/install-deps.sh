@@ -8,6 +8,7 @@ WASM_BINDGEN_VERSION=0.2.130   # must match the `wasm-bindgen = "=…"` pin in C
 CARGO_LEPTOS_VERSION=0.3.10    # 0.3.11 needs a newer rustc than 1.95
 BINARYEN_VERSION=132.0.0       # Debian's wasm-opt 108 breaks recent wasm-bindgen output
 AIOSMTPD_VERSION=1.4.6         # the loopback SMTP server of server/tests/messaging.rs
+SCHEMATHESIS_VERSION=4.32.5    # API fuzzing against /api/openapi.json (scripts/schemathesis.sh)
 
 log() { printf '\033[1m[install]\033[0m %s\n' "$*"; }
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -73,5 +74,10 @@ if ! "$VENV/bin/python3" -c "import sys, aiosmtpd; sys.exit(aiosmtpd.__version__
   log "python3 -m venv $VENV && pip install aiosmtpd==$AIOSMTPD_VERSION"
   python3 -m venv "$VENV"
   "$VENV/bin/python3" -m pip install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+fi
+# schemathesis in the same venv (its `st` command), for scripts/schemathesis.sh.
+if ! "$VENV/bin/st" --version 2>/dev/null | grep -qx "st, version $SCHEMATHESIS_VERSION"; then
+  log "pip install schemathesis==$SCHEMATHESIS_VERSION into $VENV"
+  "$VENV/bin/python3" -m pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 log "tools ready"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit and property tests, integration tests on SQLite
-# and PostgreSQL, the Wasm dependency check, and Playwright in Chromium.
+# and PostgreSQL, the Wasm dependency check, API fuzzing (schemathesis) and
+# Playwright in Chromium.
 # Installs what is missing first; a second run skips the installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,9 @@ cargo nextest run -p postern -p server --no-fail-fast
 
 step "Building the site (cargo-leptos)"
 cargo leptos build
+
+step "API fuzzing (schemathesis)"
+scripts/schemathesis.sh
 
 step "End-to-end tests (Playwright, Chromium; server on PostgreSQL database $RUN_DB)"
 (cd end2end && POSTERN_E2E_DATABASE_URL="$PG_ADMIN_URL/$RUN_DB" npx playwright test)

@@ -356,6 +356,8 @@ async fn locks_are_created_changed_and_deleted(app: &TestApp) {
         (json!({"lock": {"place_id": place}}), "lock.name"),
         (json!({"lock": {"name": "X"}}), "lock.place_id"),
         (json!({"lock": {"name": "X", "place_id": "HQ"}}), "lock.place_id"),
+        (json!({"lock": {"name": "X", "place_id": 999999}}), "lock.place_id"),
+        (json!({"lock": {"name": "X", "place_id": 999999, "floor": "L1"}}), "lock.place_id"),
         (json!({"lock": {"name": "X", "place_id": place, "controller_id": site.controller.parse::<i64>().unwrap(), "relay": 5}}), "lock.relay"),
         (json!({"lock": {"name": "X", "place_id": place, "geofence_restriction_radius": 0}}), "lock.geofence_restriction_radius"),
         (json!({"lock": {"name": "X", "place_id": place, "latitude": 123, "longitude": 0}}), "lock.latitude"),
@@ -379,6 +381,8 @@ async fn locks_are_created_changed_and_deleted(app: &TestApp) {
     assert_eq!(api.get(&path).await.body["name"], "Side door", "absent fields keep their value");
     let bad = api.send(Method::PATCH, &path, Some(json!({"lock": {"pulse_seconds": -1}}))).await;
     assert_eq!((bad.status, bad.error_fields()), (422, vec!["lock.pulse_seconds".to_owned()]));
+    let moved = api.send(Method::PATCH, &path, Some(json!({"lock": {"place_id": 999999, "floor": "L2"}}))).await;
+    assert_eq!((moved.status, moved.error_fields()), (422, vec!["lock.place_id".to_owned()]), "{}", moved.body);
     assert_eq!(api.send(Method::PATCH, "/locks/999999", Some(json!({"lock": {}}))).await.status, 404);
     // Members may not manage locks.
     let (_, mia) = member(app, "mia@example.com").await;
@@ -679,3 +683,191 @@ async fn events_are_filtered_and_paged(app: &TestApp) {
     assert_eq!(mia.get("/events").await.status, 403);
 }
 on_both_databases!(events_are_filtered_and_paged, roomy);
+
+async fn group_locks_link_groups_and_locks(app: &TestApp) {
+    let site = site(app).await;
+    let api = &site.owner;
+    let group: i64 = site.group.parse().unwrap();
+    // The dashboard's links, by id, oldest first; filters by group and lock.
+    let all = api.get("/group_locks").await;
+    assert_eq!((all.status, all.header("x-collection-range")), (200, "0-1/2"), "{}", all.body);
+    let first = &all.body[0];
+    assert_eq!((first["group_id"].as_i64(), first["lock_id"].as_i64()), (Some(group), Some(site.wired)), "{first}");
+    assert_eq!((first["lock_name"].as_str(), first["group_name"].as_str(), first["place_name"].as_str()), (Some("Front"), Some("Staff"), Some("HQ")));
+    assert!(first["id"].as_i64().is_some_and(|id| id > 0));
+    let roof = api.get(&format!("/group_locks?lock_id={}", site.unwired)).await.body;
+    assert_eq!((roof.as_array().unwrap().len(), roof[0]["lock_name"].as_str()), (1, Some("Roof")));
+    assert_eq!(api.get(&format!("/group_locks?group_id={group}&limit=1&offset=1")).await.body[0]["lock_id"], site.unwired);
+    assert_eq!(api.get("/group_locks?group_id=999999").await.body, json!([]));
+    for (bad, field) in [("group_id=staff", "group_id"), ("lock_id=0", "lock_id"), ("limit=0", "limit"), ("sort=name", "sort")] {
+        let answer = api.get(&format!("/group_locks?{bad}")).await;
+        assert_eq!((answer.status, answer.error_fields()), (422, vec![field.to_owned()]), "{bad}: {}", answer.body);
+    }
+    // A new lock joins the group; the lock counts it.
+    let side = api.post("/locks", json!({"lock": {"name": "Side", "place_id": site.place.parse::<i64>().unwrap()}})).await.body["id"].as_i64().unwrap();
+    let linked = api.post("/group_locks", json!({"group_lock": {"group_id": group, "lock_id": side}})).await;
+    assert_eq!(linked.status, 200, "{}", linked.body);
+    assert_eq!((linked.body["lock_id"].as_i64(), linked.body["lock_name"].as_str()), (Some(side), Some("Side")));
+    assert_eq!(api.get(&format!("/locks/{side}")).await.body["groups_count"], 1);
+    for (body, field) in [
+        (json!({"group_lock": {"group_id": group, "lock_id": side}}), "group_lock.lock_id"),
+        (json!({"group_lock": {"group_id": 999999, "lock_id": side}}), "group_lock.group_id"),
+        (json!({"group_lock": {"group_id": group, "lock_id": 999999}}), "group_lock.lock_id"),
+        (json!({"group_lock": {"group_id": "Staff", "lock_id": side}}), "group_lock.group_id"),
+        (json!({"group_lock": {"group_id": group}}), "group_lock"),
+        (json!({"group_lock": {"group_id": group, "lock_id": side, "door": 1}}), "group_lock.door"),
+        (json!({"group_locks": []}), "group_locks"),
+    ] {
+        let answer = api.post("/group_locks", body.clone()).await;
+        assert_eq!(answer.status, 422, "{body}: {}", answer.body);
+        assert_eq!(answer.error_fields(), [field], "{body}: {}", answer.body);
+    }
+    // Members may do none of it; unlinking is at once and only once.
+    let id = linked.body["id"].as_i64().unwrap();
+    let path = format!("/group_locks/{id}");
+    let (_, mia) = member(app, "mia@example.com").await;
+    assert_eq!(mia.get("/group_locks").await.status, 403);
+    assert_eq!(mia.post("/group_locks", json!({"group_lock": {"group_id": group, "lock_id": side}})).await.status, 403);
+    assert_eq!(mia.send(Method::DELETE, &path, None).await.status, 403);
+    assert_eq!(api.send(Method::DELETE, &path, None).await.status, 204);
+    assert_eq!(api.get(&format!("/locks/{side}")).await.body["groups_count"], 0);
+    for gone in [path.as_str(), "/group_locks/zero"] {
+        let answer = api.send(Method::DELETE, gone, None).await;
+        assert_eq!((answer.status, answer.body["code"].as_str()), (404, Some("not_found")), "{gone}");
+    }
+}
+on_both_databases!(group_locks_link_groups_and_locks, roomy);
+
+async fn role_assignments_are_memberships_with_dates(app: &TestApp) {
+    let site = site(app).await;
+    let api = &site.owner;
+    let group: i64 = site.group.parse().unwrap();
+    let (mia_id, mia) = member(app, "mia@example.com").await;
+    let unlock = format!("/locks/{}/unlock", site.wired);
+    assert_eq!(mia.post(&unlock, json!({})).await.status, 403, "not a member yet");
+    let body = json!({"role_assignment": {"user_id": mia_id, "group_id": group, "role_id": "group_basic",
+        "valid_from": "2020-01-01T00:00:00Z", "valid_until": "2099-01-01T00:00:00+01:00"}});
+    let made = api.post("/role_assignments", body).await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    assert_eq!((made.body["type"].as_str(), made.body["role_id"].as_str()), (Some("group"), Some("group_basic")));
+    assert_eq!((made.body["user_id"].as_i64(), made.body["group_id"].as_i64()), (Some(mia_id), Some(group)));
+    assert_eq!((made.body["valid_from"].as_str(), made.body["valid_until"].as_str()), (Some("2020-01-01T00:00:00Z"), Some("2098-12-31T23:00:00Z")));
+    assert_eq!(mia.post(&unlock, json!({})).await.status, 200, "a member within the dates");
+    let id = made.body["id"].as_i64().unwrap();
+    let path = format!("/role_assignments/{id}");
+    // The dates decide: an ended membership denies with its reason; null clears.
+    assert_eq!(api.send(Method::PATCH, &path, Some(json!({"role_assignment": {"valid_until": "2021-01-01T00:00:00Z"}}))).await.status, 204);
+    let denied = mia.post(&unlock, json!({})).await;
+    assert_eq!(denied.status, 403);
+    assert!(denied.body["reasons"].to_string().contains("group_membership_expired"), "{}", denied.body);
+    assert_eq!(api.send(Method::PATCH, &path, Some(json!({"role_assignment": {"valid_until": null}}))).await.status, 204);
+    let listed = api.get(&format!("/role_assignments?user_id={mia_id}")).await;
+    assert_eq!((listed.status, listed.header("x-collection-range")), (200, "0-0/1"), "{}", listed.body);
+    assert_eq!((listed.body[0]["valid_until"].clone(), listed.body[0]["valid_from"].as_str()), (Value::Null, Some("2020-01-01T00:00:00Z")));
+    assert_eq!(mia.post(&unlock, json!({})).await.status, 200);
+    assert_eq!(api.get(&format!("/role_assignments?group_id={group}&user_id={mia_id}")).await.body[0]["id"], id);
+    assert_eq!(api.get("/role_assignments?group_id=999999").await.body, json!([]));
+    for (bad, field) in [("user_id=mia", "user_id"), ("group_id=-1", "group_id"), ("offset=x", "offset")] {
+        let answer = api.get(&format!("/role_assignments?{bad}")).await;
+        assert_eq!((answer.status, answer.error_fields()), (422, vec![field.to_owned()]), "{bad}: {}", answer.body);
+    }
+    // Refusals name the field.
+    let (sam_id, _) = member(app, "sam@example.com").await;
+    for (body, field) in [
+        (json!({"role_assignment": {"user_id": mia_id, "group_id": group}}), "role_assignment.user_id"),
+        (json!({"role_assignment": {"user_id": 999999, "group_id": group}}), "role_assignment.user_id"),
+        (json!({"role_assignment": {"user_id": sam_id, "group_id": 999999}}), "role_assignment.group_id"),
+        (json!({"role_assignment": {"user_id": sam_id, "group_id": group, "role_id": "group_manager"}}), "role_assignment.role_id"),
+        (json!({"role_assignment": {"user_id": sam_id, "group_id": group, "valid_from": "soon"}}), "role_assignment.valid_from"),
+        (json!({"role_assignment": {"user_id": sam_id, "group_id": group, "valid_from": "2030-01-02T00:00:00Z", "valid_until": "2030-01-01T00:00:00Z"}}), "role_assignment.valid_until"),
+        (json!({"role_assignment": {"user_id": sam_id}}), "role_assignment"),
+        (json!({"role_assignment": {"user_id": sam_id, "group_id": group, "place_id": 1}}), "role_assignment.place_id"),
+    ] {
+        let answer = api.post("/role_assignments", body.clone()).await;
+        assert_eq!(answer.status, 422, "{body}: {}", answer.body);
+        assert_eq!(answer.error_fields(), [field], "{body}: {}", answer.body);
+    }
+    for (body, field) in [
+        (json!({"role_assignment": {"valid_from": "2099-01-02T00:00:00Z", "valid_until": "2099-01-01T00:00:00Z"}}), "role_assignment.valid_until"),
+        (json!({"role_assignment": {"valid_from": 7}}), "role_assignment.valid_from"),
+        (json!({"role_assignment": {"user_id": sam_id}}), "role_assignment.user_id"),
+    ] {
+        let answer = api.send(Method::PATCH, &path, Some(body.clone())).await;
+        assert_eq!((answer.status, answer.error_fields()), (422, vec![field.to_owned()]), "{body}: {}", answer.body);
+    }
+    // Members may do none of it; removing ends access at once, and only once.
+    assert_eq!(mia.get("/role_assignments").await.status, 403);
+    assert_eq!(mia.post("/role_assignments", json!({"role_assignment": {"user_id": mia_id, "group_id": group}})).await.status, 403);
+    assert_eq!(mia.send(Method::PATCH, &path, Some(json!({"role_assignment": {}}))).await.status, 403);
+    assert_eq!(mia.send(Method::DELETE, &path, None).await.status, 403);
+    assert_eq!(api.send(Method::DELETE, &path, None).await.status, 204);
+    assert_eq!(mia.post(&unlock, json!({})).await.status, 403);
+    assert_eq!(api.send(Method::DELETE, &path, None).await.status, 404);
+    assert_eq!(api.send(Method::PATCH, &path, Some(json!({"role_assignment": {}}))).await.status, 404);
+    assert_eq!(api.send(Method::PATCH, "/role_assignments/0", Some(json!({"role_assignment": {}}))).await.status, 404);
+}
+on_both_databases!(role_assignments_are_memberships_with_dates, roomy);
+
+/// A database at migration 0003 with memberships and door links in it.
+async fn before_ids(url: &str, migrator: sqlx::migrate::Migrator) -> postern::services::Db {
+    let db = postern::services::Db::connect(url).await.unwrap();
+    let mut early = migrator;
+    early.migrations = early.migrations.iter().filter(|m| m.version < 4).cloned().collect::<Vec<_>>().into();
+    early.run(db.pool()).await.unwrap();
+    for sql in [
+        "INSERT INTO users (name, email, role, created_at, updated_at) VALUES ('Ann', 'ann@example.com', 'member', 0, 0)",
+        "INSERT INTO users (name, email, role, created_at, updated_at) VALUES ('Bo', 'bo@example.com', 'member', 0, 0)",
+        "INSERT INTO places (name, latitude, longitude, time_zone, created_at) VALUES ('HQ', 40.7, -74.0, 'UTC', 0)",
+        "INSERT INTO doors (name, place_id, created_at) VALUES ('Front', 1, 0)",
+        "INSERT INTO access_groups (name, created_at) VALUES ('Staff', 0)",
+        "INSERT INTO group_members (group_id, user_id, valid_from, valid_until, added_at) VALUES (1, 2, 5, 9, 1)",
+        "INSERT INTO group_members (group_id, user_id, added_at) VALUES (1, 1, 2)",
+        "INSERT INTO group_doors (group_id, door_id) VALUES (1, 1)",
+    ] {
+        sqlx::query(sql).execute(db.pool()).await.unwrap();
+    }
+    db
+}
+
+/// Migration 0004 numbers the memberships and door links there are, keeps
+/// their dates, and keeps each pair unique.
+async fn ids_come_to_existing_rows(db: postern::services::Db) {
+    db.migrate().await.unwrap();
+    let members: Vec<(i64, i64, Option<i64>, Option<i64>)> =
+        sqlx::query_as("SELECT id, user_id, valid_from, valid_until FROM group_members ORDER BY user_id").fetch_all(db.pool()).await.unwrap();
+    assert_eq!(members.iter().map(|m| (m.1, m.2, m.3)).collect::<Vec<_>>(), [(1, None, None), (2, Some(5), Some(9))]);
+    assert!(members[0].0 > 0 && members[1].0 > 0 && members[0].0 != members[1].0, "{members:?}");
+    let links: Vec<(i64, i64)> = sqlx::query_as("SELECT id, door_id FROM group_doors").fetch_all(db.pool()).await.unwrap();
+    assert_eq!(links.len(), 1);
+    let again = sqlx::query("INSERT INTO group_members (group_id, user_id, added_at) VALUES (1, 1, 3)").execute(db.pool()).await;
+    assert!(again.is_err(), "a person is in a group once");
+    let again = sqlx::query("INSERT INTO group_doors (group_id, door_id) VALUES (1, 1)").execute(db.pool()).await;
+    assert!(again.is_err(), "a door is in a group once");
+    let sql = "INSERT INTO group_members (group_id, user_id, added_at) VALUES (1, 1, 3) ON CONFLICT (group_id, user_id) DO NOTHING RETURNING id";
+    let inserted: Option<(i64,)> = sqlx::query_as(sql).fetch_optional(db.pool()).await.unwrap();
+    assert_eq!(inserted, None, "ON CONFLICT on the pair still applies");
+}
+
+#[tokio::test]
+async fn migration_0004_keeps_memberships_on_sqlite() {
+    let path = std::env::temp_dir().join(format!("postern_0004_{}.db", std::process::id()));
+    let url = format!("sqlite://{}", path.display());
+    ids_come_to_existing_rows(before_ids(&url, sqlx::migrate!("../migrations/sqlite")).await).await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+#[tokio::test]
+async fn migration_0004_keeps_memberships_on_postgres() {
+    use sqlx::Executor;
+    sqlx::any::install_default_drivers();
+    let admin_url = format!("{}/postgres", common::postgres_admin_url());
+    let name = format!("postern_0004_{}", std::process::id());
+    let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await.expect("PostgreSQL answers");
+    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    let db = before_ids(&format!("{}/{name}", common::postgres_admin_url()), sqlx::migrate!("../migrations/postgres")).await;
+    ids_come_to_existing_rows(db.clone()).await;
+    db.pool().close().await;
+    admin.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str()).await.unwrap();
+}

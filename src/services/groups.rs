@@ -1,6 +1,13 @@
 //! Groups: who (members) may open what (doors), when (validity), and how
 //! (group restrictions).
 
+mod links;
+
+pub use links::{
+    add_door_link, add_membership, door_link, door_links, membership, memberships, remove_door_link, remove_membership,
+    set_membership_validity, DoorLink, LinkFilter, Membership, Validity,
+};
+
 use super::audit::{self, Actor};
 use super::error::{map_constraint, ConstraintRule};
 use super::users::require_manager;
@@ -160,14 +167,7 @@ pub async fn add_member(db: &Db, actor: &SessionUser, group_id: i64, user_id: i6
     require_manager(actor)?;
     let group = get(db, group_id).await?;
     let user = super::users::get(db, user_id).await.map_err(|_| ServiceError::field("user_id", "Pick a person from the list."))?;
-    sqlx::query(
-        "INSERT INTO group_members (group_id, user_id, added_at) VALUES ($1, $2, $3) ON CONFLICT (group_id, user_id) DO NOTHING",
-    )
-    .bind(group_id)
-    .bind(user_id)
-    .bind(now_ms())
-    .execute(db.pool())
-    .await?;
+    insert_member(db, group_id, user_id, Validity::default()).await?;
     audit::record(db, &Actor::User(actor.clone()), "group.member_added", &format!("{} to {}", user.email, group.name)).await
 }
 
@@ -186,11 +186,7 @@ pub async fn add_door(db: &Db, actor: &SessionUser, group_id: i64, door_id: i64)
     require_manager(actor)?;
     let group = get(db, group_id).await?;
     let door = super::doors::get(db, door_id).await.map_err(|_| ServiceError::field("door_id", "Pick a door from the list."))?;
-    sqlx::query("INSERT INTO group_doors (group_id, door_id) VALUES ($1, $2) ON CONFLICT (group_id, door_id) DO NOTHING")
-        .bind(group_id)
-        .bind(door_id)
-        .execute(db.pool())
-        .await?;
+    insert_door(db, group_id, door_id).await?;
     audit::record_with(db, &Actor::User(actor.clone()), "group.door_added", &format!("{} to {}", door.name, group.name), Some(door_id), "ok", "").await
 }
 
@@ -203,6 +199,33 @@ pub async fn remove_door(db: &Db, actor: &SessionUser, group_id: i64, door_id: i
         .execute(db.pool())
         .await?;
     audit::record_with(db, &Actor::User(actor.clone()), "group.door_removed", &format!("door #{door_id} from {}", group.name), Some(door_id), "ok", "").await
+}
+
+/// Makes the person a member with this validity; `None` when they already are one.
+async fn insert_member(db: &Db, group_id: i64, user_id: i64, validity: Validity) -> ServiceResult<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO group_members (group_id, user_id, valid_from, valid_until, added_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (group_id, user_id) DO NOTHING RETURNING id",
+    )
+    .bind(group_id)
+    .bind(user_id)
+    .bind(validity.from.map(|t| t.millis()))
+    .bind(validity.until.map(|t| t.millis()))
+    .bind(now_ms())
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// Links the door to the group; `None` when it already is.
+async fn insert_door(db: &Db, group_id: i64, door_id: i64) -> ServiceResult<Option<i64>> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("INSERT INTO group_doors (group_id, door_id) VALUES ($1, $2) ON CONFLICT (group_id, door_id) DO NOTHING RETURNING id")
+            .bind(group_id)
+            .bind(door_id)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.map(|(id,)| id))
 }
 
 /// Every person as (id, "name <email>"), for the member picker.

@@ -10,7 +10,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use postern::model::SessionUser;
-use postern::services::{api_keys, tokens};
+use postern::services::{api_keys, tokens, Db};
 
 /// The user an API key acts as, with that user's role.
 #[derive(Clone, Debug)]
@@ -26,6 +26,31 @@ impl FromRequestParts<ApiState> for ApiUser {
             .ok_or(ApiError::Unauthenticated("The API key is not valid (unknown or revoked)."))?;
         state.limiter.take_key(&tokens::hash_token(secret))?;
         Ok(ApiUser(user))
+    }
+}
+
+/// Who calls a handler and what it may use: the key's user and the API's state.
+#[derive(Clone)]
+pub struct Caller {
+    /// The key's user, with that user's role.
+    pub user: SessionUser,
+    /// The services shared with the dashboard.
+    pub state: ApiState,
+}
+
+impl Caller {
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.state.context.db
+    }
+}
+
+impl FromRequestParts<ApiState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
+        let ApiUser(user) = ApiUser::from_request_parts(parts, state).await?;
+        Ok(Caller { user, state: state.clone() })
     }
 }
 

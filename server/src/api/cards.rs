@@ -2,18 +2,21 @@
 //! admins and owners). A card belongs to one person; `PATCH` turns it on
 //! or off.
 
-use super::auth::ApiUser;
+use super::auth::Caller;
+use super::docs::{ById, CreateErrors, EditErrors, ListErrors, ListOf, OneErrors, Paging};
 use super::error::ErrorBody;
-use super::list_params::{collection_range, from_pages, ListParams};
+use super::forms::FieldNames;
+use super::list_params::ListParams;
+use super::listing;
 use super::path_id::PathId;
-use super::{body, ApiError, ApiState};
+use super::{body, no_content, ApiError};
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use postern::model::CardEntry;
-use postern::services::{users, users::require_manager, ServiceError};
+use postern::services::{users, users::require_manager};
 use postern::types::CardNumber;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -81,42 +84,30 @@ pub struct CardChange {
     pub active: bool,
 }
 
+/// The body's names of the card fields the services check.
+const FIELDS: FieldNames = FieldNames::new("card", &[]);
+
 /// Lists cards by holder, `limit`/`offset` paginated.
 #[utoipa::path(get, path = "/cards", tag = "cards",
-    params(
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Cards per page, 1 to 100 (default 10)."),
-        ("offset" = Option<u32>, Query, minimum = 0, maximum = 1000000, description = "Cards to skip (default 0)."),
-        ("query" = Option<String>, Query, description = "Only cards whose number, label, holder's name or email contains this text."),
-    ),
-    responses((status = 200, body = [CardView],
-            headers(("X-Collection-Range" = String, description = "`first-last/total`, or `*/total` when empty"))),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
-        (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn list(State(state): State<ApiState>, ApiUser(user): ApiUser, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    require_manager(&user)?;
+    params(Paging, ("query" = Option<String>, Query, description = "Only cards whose number, label, holder's name or email contains this text.")),
+    responses(ListOf::<CardView>, ListErrors))]
+pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    require_manager(&caller.user)?;
     let params = ListParams::parse(raw.as_deref(), &[])?;
-    let db = &state.context.db;
-    let (items, total) = from_pages(&params, |page| users::list_all_cards(db, &params.query, page)).await?;
-    let range = collection_range(params.offset, items.len(), total);
-    Ok(([range], Json(items.into_iter().map(CardView::from).collect::<Vec<_>>())).into_response())
+    let (items, total) = listing::from_pages(&params, |page| users::list_all_cards(caller.db(), &params.query, page)).await?;
+    Ok(listing::answer::<_, CardView>(&params, items, total))
 }
 
 /// Gives a person a card.
 #[utoipa::path(post, path = "/cards", tag = "cards", request_body = NewCardEnvelope,
-    responses((status = 200, description = "The card's id", body = CardCreated), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, description = "No such person", body = ErrorBody),
-        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn create(State(state): State<ApiState>, ApiUser(user): ApiUser, bytes: Bytes) -> Result<Json<CardCreated>, ApiError> {
-    require_manager(&user)?;
+    responses((status = 200, description = "The card's id", body = CardCreated), CreateErrors,
+        (status = 404, description = "No such person", body = ErrorBody)))]
+pub async fn create(caller: Caller, bytes: Bytes) -> Result<Json<CardCreated>, ApiError> {
+    require_manager(&caller.user)?;
     let card = body::parse::<NewCardEnvelope>(&bytes, false)?.card;
     let number = CardNumber::parse(&card.number).map_err(|message| ApiError::field("card.number", message))?;
     let label = card.label.unwrap_or_default();
-    let id = users::add_card(&state.context.db, &user, card.user_id, &number, &label).await.map_err(|error| match error {
-        ServiceError::Invalid(errors) => ApiError::fields(errors, |f| format!("card.{f}")),
-        other => other.into(),
-    })?;
+    let id = users::add_card(caller.db(), &caller.user, card.user_id, &number, &label).await.map_err(|e| FIELDS.service_error(e))?;
     Ok(Json(CardCreated { id, number: number.as_str().to_owned() }))
 }
 
@@ -129,30 +120,17 @@ pub struct CardCreated {
 }
 
 /// Turns a card on or off.
-#[utoipa::path(patch, path = "/cards/{id}", tag = "cards", request_body = CardChangeEnvelope,
-    params(("id" = i64, Path, minimum = 1, description = "The card's id")),
-    responses((status = 204, description = "Saved"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn update(
-    State(state): State<ApiState>,
-    ApiUser(user): ApiUser,
-    PathId(id): PathId,
-    bytes: Bytes,
-) -> Result<StatusCode, ApiError> {
-    require_manager(&user)?;
+#[utoipa::path(patch, path = "/cards/{id}", tag = "cards", request_body = CardChangeEnvelope, params(ById),
+    responses((status = 204, description = "Saved"), EditErrors))]
+pub async fn update(caller: Caller, PathId(id): PathId, bytes: Bytes) -> Result<StatusCode, ApiError> {
+    require_manager(&caller.user)?;
     let change = body::parse::<CardChangeEnvelope>(&bytes, false)?.card;
-    users::set_card_active(&state.context.db, &user, id, change.active).await?;
-    Ok(StatusCode::NO_CONTENT)
+    no_content(users::set_card_active(caller.db(), &caller.user, id, change.active).await)
 }
 
 /// Removes a card (removing one that is already gone changes nothing).
-#[utoipa::path(delete, path = "/cards/{id}", tag = "cards",
-    params(("id" = i64, Path, minimum = 1, description = "The card's id")),
-    responses((status = 204, description = "Removed"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, description = "Not an id", body = ErrorBody), (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn destroy(State(state): State<ApiState>, ApiUser(user): ApiUser, PathId(id): PathId) -> Result<StatusCode, ApiError> {
-    users::delete_card(&state.context.db, &user, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+#[utoipa::path(delete, path = "/cards/{id}", tag = "cards", params(ById),
+    responses((status = 204, description = "Removed"), OneErrors))]
+pub async fn destroy(caller: Caller, PathId(id): PathId) -> Result<StatusCode, ApiError> {
+    no_content(users::delete_card(caller.db(), &caller.user, id).await)
 }

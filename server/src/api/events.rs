@@ -3,11 +3,12 @@
 //! them, so it is capped lower than other lists'. There is no total count,
 //! so no `X-Collection-Range`.
 
-use super::auth::ApiUser;
-use super::error::ErrorBody;
+use super::auth::Caller;
+use super::docs::ListErrors;
+use super::list_params::{id, number};
 use super::times::{millis, rfc3339};
-use super::{ApiError, ApiState};
-use axum::extract::{RawQuery, State};
+use super::ApiError;
+use axum::extract::RawQuery;
 use axum::Json;
 use postern::model::EventEntry;
 use postern::services::event_log::{self, EventFilter};
@@ -79,19 +80,11 @@ struct EventQuery {
 
 fn parse(raw: Option<&str>) -> Result<EventQuery, ApiError> {
     let mut query = EventQuery { limit: DEFAULT_LIMIT, offset: 0, filter: EventFilter::default() };
-    let whole = |name: &str, text: &str, min: u32, max: u32| match text.trim().parse::<u32>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(ApiError::field(name, format!("Give {name} as a whole number from {min} to {max}."))),
-    };
-    let id = |name: &str, text: &str| match text.trim().parse::<i64>() {
-        Ok(n) if n > 0 => Ok(n),
-        _ => Err(ApiError::field(name, format!("Give {name} as a positive whole number (an id)."))),
-    };
     for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         let f = &mut query.filter;
         match key.as_ref() {
-            "limit" => query.limit = whole("limit", &value, 1, MAX_LIMIT)?,
-            "offset" => query.offset = whole("offset", &value, 0, MAX_OFFSET)?,
+            "limit" => query.limit = number("limit", &value, 1, MAX_LIMIT)?,
+            "offset" => query.offset = number("offset", &value, 0, MAX_OFFSET)?,
             "lock_id" => f.door_id = Some(id("lock_id", &value)?),
             "actor_id" => f.user_id = Some(id("actor_id", &value)?),
             "group_id" => f.group_id = Some(id("group_id", &value)?),
@@ -127,13 +120,11 @@ fn one_of(name: &str, text: &str, allowed: &[&str]) -> Result<String, ApiError> 
         ("since" = Option<String>, Query, format = DateTime, description = "RFC 3339; events at or after it."),
         ("until" = Option<String>, Query, format = DateTime, description = "RFC 3339; events before it."),
     ),
-    responses((status = 200, body = [EventView]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn list(State(state): State<ApiState>, ApiUser(user): ApiUser, RawQuery(raw): RawQuery) -> Result<Json<Vec<EventView>>, ApiError> {
-    require_manager(&user)?;
+    responses((status = 200, body = [EventView]), ListErrors))]
+pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Json<Vec<EventView>>, ApiError> {
+    require_manager(&caller.user)?;
     let query = parse(raw.as_deref())?;
-    let db = &state.context.db;
+    let db = caller.db();
     let mut cursor = None;
     let mut skip = query.offset;
     while skip > 0 {

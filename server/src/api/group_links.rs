@@ -5,19 +5,22 @@
 //! `secret` and `url` are in this one response and never again); the list
 //! carries no secrets; `DELETE` revokes.
 
-use super::auth::ApiUser;
+use super::auth::Caller;
+use super::docs::{ById, CreateErrors, ListErrors, ListOf, OneErrors, Paging};
 use super::error::ErrorBody;
-use super::list_params::{collection_range, from_pages, ListParams};
+use super::forms::FieldNames;
+use super::list_params::ListParams;
+use super::listing::{self, from_pages};
 use super::path_id::PathId;
 use super::times::{rfc3339, utc_wall_time};
-use super::{body, ApiError, ApiState};
+use super::{body, no_content, ApiError};
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use postern::model::{AccessLink, LinkChannel, LinkForm, SessionUser};
-use postern::services::{access_links, users::require_manager, ServiceError};
+use postern::services::{access_links, users::require_manager};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -88,6 +91,14 @@ pub struct GroupLinkView {
     pub revoked_at: Option<String>,
 }
 
+/// A listed link: who issued it is known by name only.
+impl From<AccessLink> for GroupLinkView {
+    fn from(link: AccessLink) -> GroupLinkView {
+        let issued_by = IssuedBy { id: None, name: link.created_by.clone(), email: None };
+        view(link, issued_by)
+    }
+}
+
 fn view(link: AccessLink, issued_by: IssuedBy) -> GroupLinkView {
     let (email, phone) = match link.channel {
         LinkChannel::Email => (Some(link.sent_to), None),
@@ -115,60 +126,37 @@ fn view(link: AccessLink, issued_by: IssuedBy) -> GroupLinkView {
     }
 }
 
+/// The body's names of the `LinkForm` fields.
+const FIELDS: FieldNames = FieldNames::new("group_link", &[("recipient_name", "name")]);
+
 /// Lists access links, newest first, without secrets.
 #[utoipa::path(get, path = "/group_links", tag = "group_links",
-    params(
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Links per page, 1 to 100 (default 10)."),
-        ("offset" = Option<u32>, Query, minimum = 0, maximum = 1000000, description = "Links to skip (default 0)."),
+    params(Paging,
         ("query" = Option<String>, Query, description = "Only links whose name, address, number or group contains this text."),
         ("sort" = Option<String>, Query, pattern = "^-created_at$", description = "`-created_at` (the only order: newest first)."),
     ),
-    responses((status = 200, body = [GroupLinkView],
-            headers(("X-Collection-Range" = String, description = "`first-last/total`, or `*/total` when empty"))),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
-        (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn list(State(state): State<ApiState>, ApiUser(user): ApiUser, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    require_manager(&user)?;
+    responses(ListOf::<GroupLinkView>, ListErrors))]
+pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    require_manager(&caller.user)?;
     let params = ListParams::parse(raw.as_deref(), &["-created_at"])?;
-    let db = &state.context.db;
-    let (links, total) = from_pages(&params, |page| access_links::list(db, &user, &params.query, page)).await?;
-    let range = collection_range(params.offset, links.len(), total);
-    let views: Vec<GroupLinkView> = links
-        .into_iter()
-        .map(|link| {
-            let issued_by = IssuedBy { id: None, name: link.created_by.clone(), email: None };
-            view(link, issued_by)
-        })
-        .collect();
-    Ok(([range], Json(views)).into_response())
+    let (links, total) = from_pages(&params, |page| access_links::list(caller.db(), &caller.user, &params.query, page)).await?;
+    Ok(listing::answer::<_, GroupLinkView>(&params, links, total))
 }
 
 /// Creates an access link: emailed when `email` is given, else returned once.
 #[utoipa::path(post, path = "/group_links", tag = "group_links", request_body = GroupLinkEnvelope,
     responses((status = 200, description = "The new link (with `secret` and `url` when not sent)", body = GroupLinkView),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
-        (status = 429, body = ErrorBody), (status = 503, description = "The message could not be sent", body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn create(
-    State(state): State<ApiState>,
-    ApiUser(user): ApiUser,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> Result<Json<GroupLinkView>, ApiError> {
-    require_manager(&user)?;
+        CreateErrors, (status = 503, description = "The message could not be sent", body = ErrorBody)))]
+pub async fn create(caller: Caller, headers: HeaderMap, bytes: Bytes) -> Result<Json<GroupLinkView>, ApiError> {
+    require_manager(&caller.user)?;
     let input = body::parse::<GroupLinkEnvelope>(&bytes, false)?.group_link;
-    let form = link_form(input)?;
-    let valid = form.validate().map_err(|errors| ApiError::fields(errors, api_field))?;
-    let context = &state.context;
+    let valid = link_form(input)?.validate().map_err(|errors| FIELDS.refused(errors))?;
+    let context = &caller.state.context;
     let base = base_url(context.public_url.as_deref(), context.cookie_secure, &headers)?;
-    let created = access_links::create(&context.db, &context.messenger, &context.link_settings, &user, valid, &base)
+    let created = access_links::create(&context.db, &context.messenger, &context.link_settings, &caller.user, valid, &base)
         .await
-        .map_err(|error| match error {
-            ServiceError::Invalid(errors) => ApiError::fields(errors, api_field),
-            other => other.into(),
-        })?;
-    Ok(Json(with_secret(created.link, created.url, &user)))
+        .map_err(|e| FIELDS.service_error(e))?;
+    Ok(Json(with_secret(created.link, created.url, &caller.user)))
 }
 
 /// The view of a link just created, with its secret if it was not sent.
@@ -179,14 +167,10 @@ fn with_secret(link: AccessLink, url: Option<String>, user: &SessionUser) -> Gro
 }
 
 /// Revokes an access link at once.
-#[utoipa::path(delete, path = "/group_links/{id}", tag = "group_links",
-    params(("id" = i64, Path, minimum = 1, description = "The link's id")),
-    responses((status = 204, description = "Revoked"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn destroy(State(state): State<ApiState>, ApiUser(user): ApiUser, PathId(id): PathId) -> Result<StatusCode, ApiError> {
-    access_links::revoke(&state.context.db, &user, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+#[utoipa::path(delete, path = "/group_links/{id}", tag = "group_links", params(ById),
+    responses((status = 204, description = "Revoked"), OneErrors))]
+pub async fn destroy(caller: Caller, PathId(id): PathId) -> Result<StatusCode, ApiError> {
+    no_content(access_links::revoke(caller.db(), &caller.user, id).await)
 }
 
 /// The dashboard's form, filled from the body; times become UTC wall time.
@@ -210,14 +194,8 @@ fn link_form(input: GroupLinkInput) -> Result<LinkForm, ApiError> {
     })
 }
 
-/// The body's path of a `LinkForm` field.
-fn api_field(field: &str) -> String {
-    let name = if field == "recipient_name" { "name" } else { field };
-    format!("group_link.{name}")
-}
-
 /// Where links point: the configured public URL, else this request's host.
-fn base_url(public_url: Option<&str>, https: bool, headers: &HeaderMap) -> Result<String, ApiError> {
+pub fn base_url(public_url: Option<&str>, https: bool, headers: &HeaderMap) -> Result<String, ApiError> {
     if let Some(url) = public_url {
         return Ok(url.trim_end_matches('/').to_owned());
     }

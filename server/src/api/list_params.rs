@@ -1,15 +1,10 @@
 //! The query parameters of Kisi's list endpoints — `limit`, `offset`,
-//! `query`, `place_id`, `ids`, `sort` — and the `X-Collection-Range` header
-//! (`0-9/42`: first and last index shown, of how many) that Kisi's client
-//! reads to paginate. A value that cannot be used is a 422 naming the
-//! parameter; parameters the API does not know are ignored.
+//! `query`, `place_id`, `ids`, `sort` — read from the raw query string
+//! (answering is [`super::listing`]'s). A value that cannot be used is a
+//! 422 naming the parameter; parameters the API does not know are ignored.
 
 use super::ApiError;
-use axum::http::{HeaderName, HeaderValue};
-use postern::model::Listing;
-use postern::services::ServiceResult;
-use postern::types::{Page, SearchQuery};
-use std::future::Future;
+use postern::types::SearchQuery;
 
 /// Rows per page when `limit` is not given.
 pub const DEFAULT_LIMIT: u32 = 10;
@@ -19,9 +14,6 @@ pub const MAX_LIMIT: u32 = 100;
 pub const MAX_OFFSET: u32 = 1_000_000;
 /// The most `ids` in one request.
 pub const MAX_IDS: usize = 100;
-
-/// Kisi's pagination header.
-pub static COLLECTION_RANGE: HeaderName = HeaderName::from_static("x-collection-range");
 
 /// What a list request asks for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -47,7 +39,8 @@ impl ListParams {
                 "place_id" => params.place_id = Some(id("place_id", &value)?),
                 "ids" | "ids[]" => {
                     for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                        params.ids.push(id("ids", part)?);
+                        let plural = |_| ApiError::field("ids", "Give ids as positive whole numbers (ids).");
+                        params.ids.push(id("ids", part).map_err(plural)?);
                     }
                 }
                 "sort" if sorts.is_empty() => {
@@ -76,67 +69,31 @@ impl ListParams {
     }
 }
 
-/// The window `offset..offset + limit` of a list the services read a page
-/// at a time, and the list's length. `offset` need not be a multiple of
-/// `limit`, so the window may span two pages.
-pub async fn from_pages<T, F, Fut>(params: &ListParams, fetch: F) -> Result<(Vec<T>, i64), ApiError>
-where
-    F: Fn(Page) -> Fut,
-    Fut: Future<Output = ServiceResult<Listing<T>>>,
-{
-    let size = params.limit.max(1);
-    let number = params.offset / size + 1;
-    let skip = usize::try_from(params.offset % size).unwrap_or(0);
-    let take = usize::try_from(size).unwrap_or(usize::MAX);
-    let first = fetch(Page { number, size }).await?;
-    let total = first.total;
-    let mut items = first.items;
-    if skip > 0 && items.len() == take {
-        items.extend(fetch(Page { number: number + 1, size }).await?.items);
-    }
-    Ok((items.into_iter().skip(skip).take(take).collect(), total))
-}
-
-/// The things with these ids that exist (unknown ids are skipped).
-pub async fn by_ids<T, F, Fut>(ids: &[i64], get: F) -> Result<Vec<T>, ApiError>
-where
-    F: Fn(i64) -> Fut,
-    Fut: Future<Output = ServiceResult<T>>,
-{
-    let mut found = Vec::with_capacity(ids.len());
-    for &id in ids {
-        match get(id).await {
-            Ok(item) => found.push(item),
-            Err(postern::services::ServiceError::NotFound(_)) => {}
-            Err(other) => return Err(other.into()),
-        }
-    }
-    Ok(found)
-}
-
-fn number(name: &str, text: &str, min: u32, max: u32) -> Result<u32, ApiError> {
+/// A whole number from `min` to `max`, else a 422 naming `name`.
+pub fn number(name: &str, text: &str, min: u32, max: u32) -> Result<u32, ApiError> {
     match text.trim().parse::<u32>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
         _ => Err(ApiError::field(name, format!("Give {name} as a whole number from {min} to {max}."))),
     }
 }
 
-fn id(name: &str, text: &str) -> Result<i64, ApiError> {
+/// An id (a positive whole number), else a 422 naming `name`.
+pub fn id(name: &str, text: &str) -> Result<i64, ApiError> {
     match text.trim().parse::<i64>() {
         Ok(n) if n > 0 => Ok(n),
-        _ => Err(ApiError::field(name, format!("Give {name} as positive whole numbers (ids)."))),
+        _ => Err(ApiError::field(name, format!("Give {name} as a positive whole number (an id)."))),
     }
 }
 
-/// `X-Collection-Range: first-last/total`, or `*/total` for an empty page.
-pub fn collection_range(offset: u32, shown: usize, total: i64) -> (HeaderName, HeaderValue) {
-    let text = if shown == 0 {
-        format!("*/{total}")
-    } else {
-        format!("{offset}-{}/{total}", u64::from(offset) + shown as u64 - 1)
-    };
-    let value = HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("*/0"));
-    (COLLECTION_RANGE.clone(), value)
+/// The id filter `name` of a raw query string (`group_id=3`), if given.
+pub fn id_filter(raw: Option<&str>, name: &str) -> Result<Option<i64>, ApiError> {
+    let mut found = None;
+    for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        if key == name {
+            found = Some(id(name, &value)?);
+        }
+    }
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -176,25 +133,16 @@ mod tests {
         assert_eq!(invalid_field(&format!("ids={}", many.join(","))), "ids");
     }
 
-    #[tokio::test]
-    async fn windows_span_pages() {
-        let all: Vec<u32> = (0..25).collect();
-        let fetch = |page: Page| {
-            let items = all.iter().copied().skip(page.offset() as usize).take(page.size as usize).collect();
-            async move { Ok(Listing { items, total: 25, page: page.number, page_size: page.size }) }
-        };
-        for (offset, limit, expected) in [(0, 10, 0..10), (10, 10, 10..20), (7, 10, 7..17), (21, 10, 21..25), (30, 10, 0..0)] {
-            let params = ListParams { offset, limit, ..Default::default() };
-            let (items, total) = from_pages(&params, fetch).await.unwrap();
-            assert_eq!((items, total), (expected.collect::<Vec<u32>>(), 25), "offset {offset}");
-        }
+    #[test]
+    fn id_filters() {
+        assert_eq!(id_filter(Some("limit=5&group_id=3"), "group_id").unwrap(), Some(3));
+        assert_eq!(id_filter(Some("limit=5"), "group_id").unwrap(), None);
+        assert!(id_filter(Some("group_id=x"), "group_id").is_err());
     }
 
     #[test]
-    fn windows_and_ranges() {
+    fn windows() {
         let p = ListParams { limit: 2, offset: 1, ..Default::default() };
         assert_eq!(p.window(vec![1, 2, 3, 4]), (vec![2, 3], 4));
-        assert_eq!(collection_range(1, 2, 4).1, "1-2/4");
-        assert_eq!(collection_range(10, 0, 4).1, "*/4");
     }
 }

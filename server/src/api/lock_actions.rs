@@ -2,12 +2,12 @@
 //! unlock goes through the one unlock service, as the key's user, with the
 //! event durably written before the answer.
 
-use super::auth::ApiUser;
+use super::auth::Caller;
+use super::docs::{ById, OneErrors};
 use super::error::{ErrorBody, Reason};
 use super::path_id::PathId;
-use super::{body, ApiError, ApiState};
+use super::{body, no_content, ApiError};
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use postern::access::ProximityProof;
@@ -74,8 +74,7 @@ pub struct Unlocked {
 }
 
 /// Unlocks a lock as the key's user.
-#[utoipa::path(post, path = "/locks/{id}/unlock", tag = "locks",
-    params(("id" = i64, Path, minimum = 1, description = "The lock's id")),
+#[utoipa::path(post, path = "/locks/{id}/unlock", tag = "locks", params(ById),
     request_body(content = Option<UnlockRequest>, content_type = "application/json"),
     responses(
         (status = 200, body = Unlocked),
@@ -86,14 +85,8 @@ pub struct Unlocked {
         (status = 422, body = ErrorBody),
         (status = 429, body = ErrorBody),
         (status = 503, description = "The door's controller is offline.", body = ErrorBody),
-    ),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn unlock(
-    State(state): State<ApiState>,
-    ApiUser(user): ApiUser,
-    PathId(door_id): PathId,
-    bytes: Bytes,
-) -> Result<Json<Unlocked>, ApiError> {
+    ))]
+pub async fn unlock(caller: Caller, PathId(door_id): PathId, bytes: Bytes) -> Result<Json<Unlocked>, ApiError> {
     let request: UnlockRequest = body::parse(&bytes, true)?;
     let location = request.context.and_then(|c| c.location).map(checked_location).transpose()?;
     // Reader proofs cannot be checked through the API yet: one that is given
@@ -102,12 +95,12 @@ pub async fn unlock(
     let proximity = if given { ProximityProof::Invalid } else { ProximityProof::Missing };
     let input = UnlockInput {
         door_id,
-        actor: UnlockActor::ApiKey { user },
+        actor: UnlockActor::ApiKey { user: caller.user },
         method: UnlockMethod::Api,
         location,
         proximity,
     };
-    match state.context.unlock.unlock(input).await? {
+    match caller.state.context.unlock.unlock(input).await? {
         UnlockOutcome::Granted { until_ms, .. } => {
             Ok(Json(Unlocked { message: "Unlocked!".into(), unlocked_until: Timestamp::from_millis(until_ms).to_rfc3339() }))
         }
@@ -140,25 +133,17 @@ fn checked_location(location: Location) -> Result<(f64, f64, f64), ApiError> {
 }
 
 /// Locks a lock down: only owners and admins may unlock it until cancelled.
-#[utoipa::path(post, path = "/locks/{id}/lock_down", tag = "locks",
-    params(("id" = i64, Path, minimum = 1, description = "The lock's id")),
-    responses((status = 204, description = "Locked down"), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn lock_down(State(state): State<ApiState>, ApiUser(user): ApiUser, PathId(id): PathId) -> Result<StatusCode, ApiError> {
-    lockdown::set_door(&state.context.db, &user, id, true).await?;
-    Ok(StatusCode::NO_CONTENT)
+#[utoipa::path(post, path = "/locks/{id}/lock_down", tag = "locks", params(ById),
+    responses((status = 204, description = "Locked down"), OneErrors))]
+pub async fn lock_down(caller: Caller, PathId(id): PathId) -> Result<StatusCode, ApiError> {
+    no_content(lockdown::set_door(caller.db(), &caller.user, id, true).await)
 }
 
 /// Ends a lock's lockdown.
-#[utoipa::path(post, path = "/locks/{id}/cancel_lockdown", tag = "locks",
-    params(("id" = i64, Path, minimum = 1, description = "The lock's id")),
-    responses((status = 204, description = "Lockdown cancelled"), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn cancel_lockdown(State(state): State<ApiState>, ApiUser(user): ApiUser, PathId(id): PathId) -> Result<StatusCode, ApiError> {
-    lockdown::set_door(&state.context.db, &user, id, false).await?;
-    Ok(StatusCode::NO_CONTENT)
+#[utoipa::path(post, path = "/locks/{id}/cancel_lockdown", tag = "locks", params(ById),
+    responses((status = 204, description = "Lockdown cancelled"), OneErrors))]
+pub async fn cancel_lockdown(caller: Caller, PathId(id): PathId) -> Result<StatusCode, ApiError> {
+    no_content(lockdown::set_door(caller.db(), &caller.user, id, false).await)
 }
 
 #[cfg(test)]

@@ -3,17 +3,17 @@
 //! `DoorForm`, so the API refuses exactly what the door form refuses, each
 //! message under its field's path (`lock.relay`).
 
-use super::auth::ApiUser;
-use super::error::ErrorBody;
+use super::auth::Caller;
+use super::docs::{ById, CreateErrors, EditErrors, OneErrors};
+use super::forms::{self, filled, text, FieldNames, FormBody, Validate};
 use super::lock_view::{self, LockView};
 use super::path_id::PathId;
-use super::{body, ApiError, ApiState};
+use super::{body, no_content, ApiError};
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use postern::model::DoorForm;
-use postern::services::{doors, users::require_admin};
+use postern::model::{DoorForm, ValidDoor};
+use postern::services::{doors, places, users::require_admin, Db, ServiceError};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -150,120 +150,77 @@ impl LockKind {
     }
 }
 
-impl LockInput {
-    /// Writes the given fields over `form`.
-    fn apply(self, form: &mut DoorForm) {
-        fn text<T: ToString>(value: Option<T>) -> String {
-            value.map(|v| v.to_string()).unwrap_or_default()
-        }
-        let flag = |on: bool| on.then(|| "on".to_owned());
-        let set = |target: &mut String, value: Option<String>| {
-            if let Some(value) = value {
-                *target = value;
-            }
-        };
-        set(&mut form.name, self.name);
-        set(&mut form.description, self.description.map(text));
-        set(&mut form.place_id, self.place_id.map(|id| id.to_string()));
-        set(&mut form.floor, self.floor.map(text));
-        set(&mut form.latitude, self.latitude.map(text));
-        set(&mut form.longitude, self.longitude.map(text));
-        set(&mut form.geofence_radius_m, self.geofence_restriction_radius.map(text));
-        set(&mut form.controller_id, self.controller_id.map(text));
-        set(&mut form.relay, self.relay.map(text));
-        set(&mut form.reader_id, self.reader_id.map(text));
-        set(&mut form.lock_type, self.lock_type.map(|k| k.as_str().to_owned()));
-        set(&mut form.pulse_seconds, self.pulse_seconds.map(|s| s.to_string()));
-        set(&mut form.held_open_seconds, self.held_open_seconds.map(|s| s.to_string()));
-        set(&mut form.time_windows, self.time_windows);
-        let flags = [
-            (&mut form.geofence_enabled, self.geofence_restriction_enabled),
-            (&mut form.reader_restriction, self.reader_restriction_enabled),
-            (&mut form.time_restriction, self.time_restriction_enabled),
-            (&mut form.exterior, self.exterior),
-            (&mut form.require_2fa, self.require_2fa),
-        ];
-        for (target, value) in flags {
-            if let Some(on) = value {
-                *target = flag(on);
-            }
-        }
+impl FormBody for LockEnvelope {
+    type Form = DoorForm;
+    type Valid = ValidDoor;
+    const FIELDS: FieldNames = FieldNames::new("lock", &[]);
+    const VALIDATE: Validate<DoorForm, ValidDoor> = DoorForm::validate;
+
+    fn apply(self, form: &mut DoorForm) -> Result<(), ApiError> {
+        let input = self.lock;
+        let number = |n: Option<u32>| n.map(|n| n.to_string());
+        forms::set(&mut form.name, input.name);
+        forms::set(&mut form.description, input.description.map(text));
+        forms::set(&mut form.place_id, input.place_id.map(|id| id.to_string()));
+        forms::set(&mut form.floor, input.floor.map(text));
+        forms::set(&mut form.latitude, input.latitude.map(text));
+        forms::set(&mut form.longitude, input.longitude.map(text));
+        forms::set(&mut form.geofence_radius_m, input.geofence_restriction_radius.map(text));
+        forms::set(&mut form.controller_id, input.controller_id.map(text));
+        forms::set(&mut form.relay, input.relay.map(text));
+        forms::set(&mut form.reader_id, input.reader_id.map(text));
+        forms::set(&mut form.lock_type, input.lock_type.map(|k| k.as_str().to_owned()));
+        forms::set(&mut form.pulse_seconds, number(input.pulse_seconds));
+        forms::set(&mut form.held_open_seconds, number(input.held_open_seconds));
+        forms::set(&mut form.time_windows, input.time_windows);
+        forms::set_flags([
+            (&mut form.geofence_enabled, input.geofence_restriction_enabled),
+            (&mut form.reader_restriction, input.reader_restriction_enabled),
+            (&mut form.time_restriction, input.time_restriction_enabled),
+            (&mut form.exterior, input.exterior),
+            (&mut form.require_2fa, input.require_2fa),
+        ]);
+        Ok(())
     }
 }
 
-/// The API's name of a `DoorForm` field, as a path in the body.
-fn api_field(field: &str) -> String {
-    let name = match field {
-        "geofence_enabled" => "geofence_restriction_enabled",
-        "geofence_radius_m" => "geofence_restriction_radius",
-        "reader_restriction" => "reader_restriction_enabled",
-        "time_restriction" => "time_restriction_enabled",
-        other => other,
-    };
-    format!("lock.{name}")
-}
-
-/// Validates the form and maps its messages to the body's paths.
-fn validated(form: &DoorForm) -> Result<postern::model::ValidDoor, ApiError> {
-    form.validate().map_err(|errors| ApiError::fields(errors, api_field))
-}
-
-/// Saves through the service; its field errors get the body's paths too.
-fn service_error(error: postern::services::ServiceError) -> ApiError {
-    match error {
-        postern::services::ServiceError::Invalid(errors) => ApiError::fields(errors, api_field),
-        other => other.into(),
+/// The door, once its place is known to exist: a refusal beside
+/// `lock.place_id` otherwise (the service would meet the missing place
+/// first where it files a named floor, as a failed foreign key).
+async fn with_place(db: &Db, door: ValidDoor) -> Result<ValidDoor, ApiError> {
+    match places::get(db, door.place_id).await {
+        Ok(_) => Ok(door),
+        Err(ServiceError::NotFound(_)) => Err(ApiError::field("lock.place_id", "There is no place with this id.")),
+        Err(other) => Err(other.into()),
     }
 }
 
 /// Creates a lock.
 #[utoipa::path(post, path = "/locks", tag = "locks", request_body = NewLockEnvelope,
-    responses((status = 200, description = "The new lock", body = LockView), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn create(State(state): State<ApiState>, ApiUser(user): ApiUser, bytes: Bytes) -> Result<Json<LockView>, ApiError> {
-    require_admin(&user)?;
-    let envelope: LockEnvelope = body::parse(&bytes, false)?;
-    let mut form = DoorForm::default();
-    envelope.lock.apply(&mut form);
-    let db = &state.context.db;
-    let id = doors::create(db, &user, validated(&form)?).await.map_err(service_error)?;
-    let door = doors::get(db, id).await?;
-    let view = lock_view::views(db, vec![door]).await?.pop().ok_or(ApiError::Internal)?;
-    Ok(Json(view))
+    responses((status = 200, description = "The new lock", body = LockView), CreateErrors))]
+pub async fn create(caller: Caller, bytes: Bytes) -> Result<Json<LockView>, ApiError> {
+    require_admin(&caller.user)?;
+    let valid = with_place(caller.db(), filled::<LockEnvelope>(&bytes, DoorForm::default())?).await?;
+    let db = caller.db();
+    let id = doors::create(db, &caller.user, valid).await.map_err(|e| LockEnvelope::FIELDS.service_error(e))?;
+    Ok(Json(lock_view::one(db, doors::get(db, id).await?).await?))
 }
 
 /// Changes a lock's settings: only the fields given.
-#[utoipa::path(patch, path = "/locks/{id}", tag = "locks", request_body = LockEnvelope,
-    params(("id" = i64, Path, minimum = 1, description = "The lock's id")),
-    responses((status = 204, description = "Saved"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn update(
-    State(state): State<ApiState>,
-    ApiUser(user): ApiUser,
-    PathId(id): PathId,
-    bytes: Bytes,
-) -> Result<StatusCode, ApiError> {
-    require_admin(&user)?;
-    let db = &state.context.db;
-    let door = doors::get(db, id).await?;
-    let envelope: LockEnvelope = body::parse(&bytes, false)?;
-    let mut form = DoorForm::from(&door);
-    envelope.lock.apply(&mut form);
-    doors::update(db, &user, id, validated(&form)?).await.map_err(service_error)?;
-    Ok(StatusCode::NO_CONTENT)
+#[utoipa::path(patch, path = "/locks/{id}", tag = "locks", request_body = LockEnvelope, params(ById),
+    responses((status = 204, description = "Saved"), EditErrors))]
+pub async fn update(caller: Caller, PathId(id): PathId, bytes: Bytes) -> Result<StatusCode, ApiError> {
+    require_admin(&caller.user)?;
+    let door = doors::get(caller.db(), id).await?;
+    let valid = with_place(caller.db(), filled::<LockEnvelope>(&bytes, DoorForm::from(&door))?).await?;
+    no_content(doors::update(caller.db(), &caller.user, id, valid).await.map_err(|e| LockEnvelope::FIELDS.service_error(e)))
 }
 
 /// Deletes a lock.
-#[utoipa::path(delete, path = "/locks/{id}", tag = "locks",
-    params(("id" = i64, Path, minimum = 1, description = "The lock's id")),
-    responses((status = 204, description = "Deleted"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn destroy(State(state): State<ApiState>, ApiUser(user): ApiUser, PathId(id): PathId) -> Result<StatusCode, ApiError> {
-    doors::delete(&state.context.db, &user, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+#[utoipa::path(delete, path = "/locks/{id}", tag = "locks", params(ById),
+    responses((status = 204, description = "Deleted"), OneErrors))]
+pub async fn destroy(caller: Caller, PathId(id): PathId) -> Result<StatusCode, ApiError> {
+    no_content(doors::delete(caller.db(), &caller.user, id).await)
 }
 
 #[cfg(test)]
@@ -273,14 +230,14 @@ mod tests {
     #[test]
     fn only_given_fields_change_and_null_clears() {
         let mut form = DoorForm { name: "Front".into(), description: "Main".into(), latitude: "1".into(), ..Default::default() };
-        let input = LockInput {
+        let lock = LockInput {
             description: Some(None),
             latitude: Some(Some(40.5)),
             relay: Some(Some(2)),
             geofence_restriction_enabled: Some(true),
             ..Default::default()
         };
-        input.apply(&mut form);
+        LockEnvelope { lock }.apply(&mut form).unwrap();
         assert_eq!((form.name.as_str(), form.description.as_str(), form.latitude.as_str()), ("Front", "", "40.5"));
         assert_eq!((form.relay.as_str(), form.geofence_enabled.as_deref()), ("2", Some("on")));
     }
@@ -294,7 +251,7 @@ mod tests {
 
     #[test]
     fn form_fields_get_kisi_names() {
-        assert_eq!(api_field("geofence_radius_m"), "lock.geofence_restriction_radius");
-        assert_eq!(api_field("relay"), "lock.relay");
+        assert_eq!(LockEnvelope::FIELDS.path("geofence_radius_m"), "lock.geofence_restriction_radius");
+        assert_eq!(LockEnvelope::FIELDS.path("relay"), "lock.relay");
     }
 }

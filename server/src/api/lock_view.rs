@@ -96,6 +96,11 @@ pub async fn views(db: &Db, doors: Vec<Door>) -> Result<Vec<LockView>, ApiError>
     Ok(out)
 }
 
+/// The view of one door.
+pub async fn one(db: &Db, door: Door) -> Result<LockView, ApiError> {
+    views(db, vec![door]).await?.pop().ok_or(ApiError::Internal)
+}
+
 fn view(d: Door, place: PlaceView) -> LockView {
     let (unlocked_until, status) = match d.status {
         DoorStatus::Offline => (None, "offline"),

@@ -2,13 +2,15 @@
 //! every lock; members see the locks their groups link them to (Kisi: "the
 //! list of all the locks that the respective user can access").
 
-use super::auth::ApiUser;
-use super::list_params::{self, collection_range, from_pages, ListParams};
+use super::auth::Caller;
+use super::docs::{ById, IdsByName, ListOf, Paging, ReadErrors};
+use super::list_params::ListParams;
+use super::listing::{self, from_pages};
 use super::lock_view::{self, LockView};
 use super::path_id::PathId;
-use super::{ApiError, ApiState};
-use axum::extract::{RawQuery, State};
-use axum::response::{IntoResponse, Response};
+use super::ApiError;
+use axum::extract::RawQuery;
+use axum::response::Response;
 use axum::Json;
 use postern::model::{Door, SessionUser};
 use postern::services::{doors, Db};
@@ -18,42 +20,24 @@ pub const SORTS: &[&str] = &["name"];
 
 /// Lists locks, `limit`/`offset` paginated, with `X-Collection-Range`.
 #[utoipa::path(get, path = "/locks", tag = "locks",
-    params(
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Locks per page, 1 to 100 (default 10)."),
-        ("offset" = Option<u32>, Query, minimum = 0, maximum = 1000000, description = "Locks to skip (default 0)."),
+    params(Paging,
         ("query" = Option<String>, Query, description = "Only locks whose name or place name contains this text."),
         ("place_id" = Option<i64>, Query, minimum = 1, description = "Only the locks of this place."),
-        ("ids" = Option<String>, Query, pattern = r"^([1-9][0-9]{0,17}(,[1-9][0-9]{0,17}){0,99})?$",
-            description = "Only these locks (at most 100): `ids=1,2`, or `ids[]=1&ids[]=2`."),
-        ("sort" = Option<String>, Query, pattern = "^name$", description = "`name` (the only order: place name, then lock name)."),
-    ),
-    responses(
-        (status = 200, description = "The locks", body = [LockView],
-            headers(("X-Collection-Range" = String, description = "`first-last/total`, or `*/total` when empty"))),
-        (status = 401, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody),
-        (status = 429, body = super::error::ErrorBody),
-    ),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn list(State(state): State<ApiState>, ApiUser(user): ApiUser, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+        IdsByName),
+    responses(ListOf::<LockView>, ReadErrors))]
+pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let params = ListParams::parse(raw.as_deref(), SORTS)?;
-    let db = &state.context.db;
-    let (page, total) = visible(db, &user, &params).await?;
-    let range = collection_range(params.offset, page.len(), total);
-    let views = lock_view::views(db, page).await?;
-    Ok(([range], Json(views)).into_response())
+    let (page, total) = visible(caller.db(), &caller.user, &params).await?;
+    let views = lock_view::views(caller.db(), page).await?;
+    Ok(listing::answer::<_, LockView>(&params, views, total))
 }
 
 /// One lock.
-#[utoipa::path(get, path = "/locks/{id}", tag = "locks",
-    params(("id" = i64, Path, minimum = 1, description = "The lock's id")),
-    responses((status = 200, body = LockView), (status = 401, body = super::error::ErrorBody),
-        (status = 404, body = super::error::ErrorBody), (status = 429, body = super::error::ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn show(State(state): State<ApiState>, ApiUser(user): ApiUser, PathId(id): PathId) -> Result<Json<LockView>, ApiError> {
-    let db = &state.context.db;
-    let door = visible_door(db, &user, id).await?;
-    let view = lock_view::views(db, vec![door]).await?.pop().ok_or(ApiError::Internal)?;
-    Ok(Json(view))
+#[utoipa::path(get, path = "/locks/{id}", tag = "locks", params(ById),
+    responses((status = 200, body = LockView), ReadErrors))]
+pub async fn show(caller: Caller, PathId(id): PathId) -> Result<Json<LockView>, ApiError> {
+    let door = visible_door(caller.db(), &caller.user, id).await?;
+    Ok(Json(lock_view::one(caller.db(), door).await?))
 }
 
 /// The door, if this user may see it; 404 otherwise (its existence is not told).
@@ -84,7 +68,7 @@ async fn visible(db: &Db, user: &SessionUser, params: &ListParams) -> Result<(Ve
 
 /// The doors with these ids that exist, in list order.
 async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Door>, ApiError> {
-    let mut found = list_params::by_ids(ids, |id| doors::get(db, id)).await?;
+    let mut found = listing::by_ids(ids, |id| doors::get(db, id)).await?;
     found.sort_by_cached_key(|d| (d.place_name.to_lowercase(), d.name.to_lowercase(), d.id));
     Ok(found)
 }

@@ -2,9 +2,11 @@
 //! written for `https://api.kisi.io/locks` works against
 //! `http://<host>/api/locks` with a Postern API key.
 //!
-//! Every handler authenticates with [`auth::ApiUser`] (the key acts with its
+//! Every handler authenticates with [`auth::Caller`] (the key acts with its
 //! user's role) and calls `postern::services`, the same code the dashboard
-//! uses. Errors are JSON in Kisi's shape ([`error::ApiError`]); bad input is
+//! uses; bodies that fill a dashboard form go through [`forms`], lists
+//! through [`list_params`] and [`listing`], and the OpenAPI attributes share
+//! [`docs`]. Errors are JSON in Kisi's shape ([`error::ApiError`]); bad input is
 //! always a 4xx. Requests are rate-limited per IP and per key
 //! ([`rate_limit`]). [`routes`] is the one list the router is built from and
 //! the OpenAPI document ([`openapi`]) is checked against.
@@ -12,11 +14,15 @@
 mod auth;
 mod body;
 mod cards;
+mod docs;
 mod error;
 mod events;
+mod forms;
 mod group_links;
+mod group_locks;
 mod groups;
 mod list_params;
+mod listing;
 mod lock_actions;
 mod lock_form;
 mod lock_view;
@@ -25,6 +31,7 @@ pub mod openapi;
 mod organizations;
 mod path_id;
 pub mod rate_limit;
+mod role_assignments;
 mod times;
 mod users;
 
@@ -36,6 +43,11 @@ use rate_limit::{RateLimiter, RateLimits};
 use std::sync::Arc;
 
 pub use error::ApiError;
+
+/// `204 No Content` once `result` is `Ok`: the answer of changes and deletions.
+fn no_content<E: Into<ApiError>>(result: Result<(), E>) -> Result<http::StatusCode, ApiError> {
+    result.map(|()| http::StatusCode::NO_CONTENT).map_err(Into::into)
+}
 
 /// What every API handler can reach.
 #[derive(Clone)]
@@ -77,6 +89,9 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/group_links", get(group_links::list)),
         route(Method::POST, "/group_links", post(group_links::create)),
         route(Method::DELETE, "/group_links/{id}", delete(group_links::destroy)),
+        route(Method::GET, "/group_locks", get(group_locks::list)),
+        route(Method::POST, "/group_locks", post(group_locks::create)),
+        route(Method::DELETE, "/group_locks/{id}", delete(group_locks::destroy)),
         route(Method::GET, "/groups", get(groups::list)),
         route(Method::POST, "/groups", post(groups::create)),
         route(Method::GET, "/groups/{id}", get(groups::show)),
@@ -87,6 +102,10 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/users/{id}", get(users::show)),
         route(Method::PATCH, "/users/{id}", patch(users::update)),
         route(Method::DELETE, "/users/{id}", delete(users::destroy)),
+        route(Method::GET, "/role_assignments", get(role_assignments::list)),
+        route(Method::POST, "/role_assignments", post(role_assignments::create)),
+        route(Method::PATCH, "/role_assignments/{id}", patch(role_assignments::update)),
+        route(Method::DELETE, "/role_assignments/{id}", delete(role_assignments::destroy)),
         route(Method::GET, "/cards", get(cards::list)),
         route(Method::POST, "/cards", post(cards::create)),
         route(Method::PATCH, "/cards/{id}", patch(cards::update)),

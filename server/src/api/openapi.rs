@@ -3,10 +3,12 @@
 //! document lists exactly the routes of [`super::routes`].
 
 use super::error::{ErrorBody, Reason};
-use super::{cards, events, group_links, groups, lock_actions, lock_form, lock_view, locks, organizations, users};
+use super::{
+    cards, events, group_links, group_locks, groups, lock_actions, lock_form, lock_view, locks, organizations, role_assignments, users,
+};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 /// The document.
@@ -36,6 +38,9 @@ use utoipa::{Modify, OpenApi};
         group_links::list,
         group_links::create,
         group_links::destroy,
+        group_locks::list,
+        group_locks::create,
+        group_locks::destroy,
         groups::list,
         groups::create,
         groups::show,
@@ -46,18 +51,25 @@ use utoipa::{Modify, OpenApi};
         users::show,
         users::update,
         users::destroy,
+        role_assignments::list,
+        role_assignments::create,
+        role_assignments::update,
+        role_assignments::destroy,
         cards::list,
         cards::create,
         cards::update,
         cards::destroy,
         events::list,
     ),
-    components(schemas(ErrorBody, Reason, lock_view::LockView, lock_view::PlaceView)),
-    modifiers(&Security),
+    components(schemas(ErrorBody, Reason, lock_view::LockView, lock_view::PlaceView, groups::GroupView, users::UserView,
+        cards::CardView, group_links::GroupLinkView, group_locks::GroupLockView, role_assignments::RoleAssignmentView)),
+    modifiers(&Security, &OperationIds),
     tags(
         (name = "locks", description = "Doors"),
         (name = "group_links", description = "Access links"),
         (name = "groups", description = "Who may open which locks, when"),
+        (name = "group_locks", description = "The locks each group opens"),
+        (name = "role_assignments", description = "Group memberships, with their dates"),
         (name = "users", description = "People"),
         (name = "cards", description = "Cards and fobs"),
         (name = "events", description = "The event log"),
@@ -67,11 +79,14 @@ use utoipa::{Modify, OpenApi};
 )]
 pub struct ApiDoc;
 
-/// Adds the two ways to present a key.
+/// Adds the two ways to present a key, and asks for one on every operation
+/// (but this document's, which says `security: [{}]`).
 struct Security;
 
 impl Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let either = ["kisi_login", "bearer"].map(|scheme| SecurityRequirement::new(scheme, Vec::<String>::new()));
+        openapi.security = Some(either.to_vec());
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "kisi_login",
@@ -84,8 +99,29 @@ impl Modify for Security {
     }
 }
 
+/// Makes each operation id unique, as OpenAPI asks: the handler's name and
+/// its tag (`list_groups`, `create_role_assignments`), since every resource's
+/// file names its handlers alike.
+struct OperationIds;
+
+impl Modify for OperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.get, &mut item.post, &mut item.patch, &mut item.put, &mut item.delete];
+            for operation in operations.into_iter().flatten() {
+                let tag = operation.tags.as_ref().and_then(|tags| tags.first()).cloned().unwrap_or_default();
+                if let Some(id) = operation.operation_id.as_mut() {
+                    if !tag.is_empty() && !id.ends_with(&tag) {
+                        *id = format!("{id}_{tag}");
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// This document.
-#[utoipa::path(get, path = "/openapi.json", tag = "meta",
+#[utoipa::path(get, path = "/openapi.json", tag = "meta", security(()),
     responses((status = 200, description = "The OpenAPI document", content_type = "application/json"),
         (status = 429, description = "Too many requests from this IP", body = ErrorBody)))]
 pub async fn serve() -> Response {
@@ -113,6 +149,16 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn operation_ids_are_unique() {
+        let doc: serde_json::Value = serde_json::from_str(&ApiDoc::openapi().to_json().unwrap()).unwrap();
+        let ids: Vec<&str> =
+            doc["paths"].as_object().unwrap().values().flat_map(|item| item.as_object().unwrap().values()).map(|op| op["operationId"].as_str().unwrap()).collect();
+        let unique: BTreeSet<&str> = ids.iter().copied().collect();
+        assert_eq!(unique.len(), ids.len(), "{ids:?}");
+        assert!(unique.contains("list_groups") && unique.contains("create_role_assignments"), "{unique:?}");
     }
 
     #[test]

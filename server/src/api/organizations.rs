@@ -1,12 +1,12 @@
 //! `GET /organizations` and `GET /organizations/{id}`: a Postern server is
 //! one organization, with id 1.
 
-use super::auth::ApiUser;
+use super::auth::Caller;
+use super::docs::ById;
 use super::error::ErrorBody;
-use super::list_params::collection_range;
+use super::listing::collection_range;
 use super::path_id::PathId;
-use super::{ApiError, ApiState};
-use axum::extract::State;
+use super::ApiError;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use postern::services::owner;
@@ -24,8 +24,8 @@ pub struct OrganizationView {
     pub name: String,
 }
 
-async fn current(state: &ApiState) -> Result<OrganizationView, ApiError> {
-    let name = owner::organization_name(&state.context.db).await?;
+async fn current(caller: &Caller) -> Result<OrganizationView, ApiError> {
+    let name = owner::organization_name(caller.db()).await?;
     Ok(OrganizationView { id: ORGANIZATION_ID, name })
 }
 
@@ -33,22 +33,19 @@ async fn current(state: &ApiState) -> Result<OrganizationView, ApiError> {
 #[utoipa::path(get, path = "/organizations", tag = "organizations",
     responses((status = 200, body = [OrganizationView],
         headers(("X-Collection-Range" = String, description = "`0-0/1`"))),
-        (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn list(State(state): State<ApiState>, _user: ApiUser) -> Result<Response, ApiError> {
-    let view = current(&state).await?;
+        (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn list(caller: Caller) -> Result<Response, ApiError> {
+    let view = current(&caller).await?;
     Ok(([collection_range(0, 1, 1)], Json(vec![view])).into_response())
 }
 
 /// The organization, by id (1).
-#[utoipa::path(get, path = "/organizations/{id}", tag = "organizations",
-    params(("id" = i64, Path, minimum = 1, description = "1")),
+#[utoipa::path(get, path = "/organizations/{id}", tag = "organizations", params(ById),
     responses((status = 200, body = OrganizationView), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn show(State(state): State<ApiState>, _user: ApiUser, PathId(id): PathId) -> Result<Json<OrganizationView>, ApiError> {
+        (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn show(caller: Caller, PathId(id): PathId) -> Result<Json<OrganizationView>, ApiError> {
     if id != ORGANIZATION_ID {
         return Err(ApiError::NotFound("Organization not found.".into()));
     }
-    Ok(Json(current(&state).await?))
+    Ok(Json(current(&caller).await?))
 }

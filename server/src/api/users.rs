@@ -2,18 +2,21 @@
 //! and owners; staff roles only by admins, as in the dashboard). The body is
 //! `{"user": {...}}`; it fills the dashboard's `UserForm`.
 
-use super::auth::ApiUser;
+use super::auth::Caller;
+use super::docs::{ById, CreateErrors, EditErrors, IdsByName, ListErrors, ListOf, OneErrors, Paging};
 use super::error::ErrorBody;
-use super::list_params::{self, collection_range, from_pages, ListParams};
+use super::forms::{self, filled, FieldNames, FormBody, Validate};
+use super::list_params::ListParams;
+use super::listing::{self, NameKey};
 use super::path_id::PathId;
-use super::{body, ApiError, ApiState};
+use super::{body, no_content, ApiError};
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
-use postern::model::{User, UserForm};
-use postern::services::{users, users::require_manager, ServiceError};
+use postern::model::{User, UserForm, ValidUser};
+use postern::services::{users, users::require_manager};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -98,140 +101,76 @@ pub struct UserInput {
     pub primary_device_restriction_enabled: Option<bool>,
 }
 
-impl UserInput {
-    fn apply(self, form: &mut UserForm) {
-        let flag = |on: bool| on.then(|| "on".to_owned());
-        if let Some(name) = self.name {
-            form.name = name;
-        }
-        if let Some(email) = self.email {
-            form.email = email;
-        }
-        if let Some(phone) = self.phone {
-            form.phone = phone.unwrap_or_default();
-        }
-        if let Some(role) = self.role {
-            form.role = format!("{role:?}").to_lowercase();
-        }
-        let flags = [
-            (&mut form.confirmed, self.confirmed),
-            (&mut form.app_access, self.app_access),
-            (&mut form.primary_device_required, self.primary_device_restriction_enabled),
-        ];
-        for (target, value) in flags {
-            if let Some(on) = value {
-                *target = flag(on);
-            }
-        }
-    }
-}
+impl FormBody for UserEnvelope {
+    type Form = UserForm;
+    type Valid = ValidUser;
+    const FIELDS: FieldNames = FieldNames::new("user", &[]);
+    const VALIDATE: Validate<UserForm, ValidUser> = UserForm::validate;
 
-fn api_field(field: &str) -> String {
-    let name = if field == "primary_device_required" { "primary_device_restriction_enabled" } else { field };
-    format!("user.{name}")
-}
-
-fn service_error(error: ServiceError) -> ApiError {
-    match error {
-        ServiceError::Invalid(errors) => ApiError::fields(errors, api_field),
-        other => other.into(),
+    fn apply(self, form: &mut UserForm) -> Result<(), ApiError> {
+        let input = self.user;
+        forms::set(&mut form.name, input.name);
+        forms::set(&mut form.email, input.email);
+        forms::set(&mut form.phone, input.phone.map(Option::unwrap_or_default));
+        forms::set(&mut form.role, input.role.map(|role| format!("{role:?}").to_lowercase()));
+        forms::set_flags([
+            (&mut form.confirmed, input.confirmed),
+            (&mut form.app_access, input.app_access),
+            (&mut form.primary_device_required, input.primary_device_restriction_enabled),
+        ]);
+        Ok(())
     }
 }
 
 /// Lists people by name, `limit`/`offset` paginated.
 #[utoipa::path(get, path = "/users", tag = "users",
-    params(
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "People per page, 1 to 100 (default 10)."),
-        ("offset" = Option<u32>, Query, minimum = 0, maximum = 1000000, description = "People to skip (default 0)."),
-        ("query" = Option<String>, Query, description = "Only people whose name or email contains this text."),
-        ("ids" = Option<String>, Query, pattern = r"^([1-9][0-9]{0,17}(,[1-9][0-9]{0,17}){0,99})?$",
-            description = "Only these people (at most 100): `ids=1,2`, or `ids[]=1&ids[]=2`."),
-        ("sort" = Option<String>, Query, pattern = "^name$", description = "`name` (the only order)."),
-    ),
-    responses((status = 200, body = [UserView],
-            headers(("X-Collection-Range" = String, description = "`first-last/total`, or `*/total` when empty"))),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
-        (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn list(State(state): State<ApiState>, ApiUser(user): ApiUser, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    require_manager(&user)?;
+    params(Paging, ("query" = Option<String>, Query, description = "Only people whose name or email contains this text."), IdsByName),
+    responses(ListOf::<UserView>, ListErrors))]
+pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    require_manager(&caller.user)?;
     let params = ListParams::parse(raw.as_deref(), &["name"])?;
-    let db = &state.context.db;
-    let (items, total) = if params.ids.is_empty() {
-        from_pages(&params, |page| users::list(db, &params.query, page)).await?
-    } else {
-        let text = params.query.as_str().to_lowercase();
-        let mut found = list_params::by_ids(&params.ids, |id| users::get(db, id)).await?;
-        found.retain(|u| text.is_empty() || u.name.to_lowercase().contains(&text) || u.email.to_lowercase().contains(&text));
-        found.sort_by_cached_key(|u| (u.name.to_lowercase(), u.id));
-        params.window(found)
-    };
-    let range = collection_range(params.offset, items.len(), total);
-    Ok(([range], Json(items.into_iter().map(UserView::from).collect::<Vec<_>>())).into_response())
+    let db = caller.db();
+    let key: NameKey<User> = |u| (&u.name, &u.email, u.id);
+    let (items, total) = listing::by_name(&params, key, |page| users::list(db, &params.query, page), |id| users::get(db, id)).await?;
+    Ok(listing::answer::<_, UserView>(&params, items, total))
 }
 
-/// One person.
-#[utoipa::path(get, path = "/users/{id}", tag = "users",
-    params(("id" = i64, Path, minimum = 1, description = "The person's id")),
-    responses((status = 200, body = UserView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn show(State(state): State<ApiState>, ApiUser(user): ApiUser, PathId(id): PathId) -> Result<Json<UserView>, ApiError> {
-    if user.id != id {
-        require_manager(&user)?;
+/// One person (anyone may read their own record).
+#[utoipa::path(get, path = "/users/{id}", tag = "users", params(ById),
+    responses((status = 200, body = UserView), OneErrors))]
+pub async fn show(caller: Caller, PathId(id): PathId) -> Result<Json<UserView>, ApiError> {
+    if caller.user.id != id {
+        require_manager(&caller.user)?;
     }
-    Ok(Json(users::get(&state.context.db, id).await?.into()))
+    Ok(Json(users::get(caller.db(), id).await?.into()))
 }
 
 /// Adds a person (without a password: they set one through the dashboard's
 /// invitation flow).
 #[utoipa::path(post, path = "/users", tag = "users", request_body = UserEnvelope,
-    responses((status = 200, description = "The new person", body = UserView), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn create(State(state): State<ApiState>, ApiUser(user): ApiUser, bytes: Bytes) -> Result<Json<UserView>, ApiError> {
-    require_manager(&user)?;
-    let input = body::parse::<UserEnvelope>(&bytes, false)?.user;
-    let mut form = UserForm::default();
-    input.apply(&mut form);
-    let valid = form.validate().map_err(|errors| ApiError::fields(errors, api_field))?;
-    let db = &state.context.db;
-    let id = users::create(db, &user, valid).await.map_err(service_error)?;
-    Ok(Json(users::get(db, id).await?.into()))
+    responses((status = 200, description = "The new person", body = UserView), CreateErrors))]
+pub async fn create(caller: Caller, bytes: Bytes) -> Result<Json<UserView>, ApiError> {
+    require_manager(&caller.user)?;
+    let valid = filled::<UserEnvelope>(&bytes, UserForm::default())?;
+    let id = users::create(caller.db(), &caller.user, valid).await.map_err(|e| UserEnvelope::FIELDS.service_error(e))?;
+    Ok(Json(users::get(caller.db(), id).await?.into()))
 }
 
 /// Changes a person: only the fields given.
-#[utoipa::path(patch, path = "/users/{id}", tag = "users", request_body = UserEnvelope,
-    params(("id" = i64, Path, minimum = 1, description = "The person's id")),
-    responses((status = 204, description = "Saved"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn update(
-    State(state): State<ApiState>,
-    ApiUser(user): ApiUser,
-    PathId(id): PathId,
-    bytes: Bytes,
-) -> Result<StatusCode, ApiError> {
-    require_manager(&user)?;
-    let db = &state.context.db;
-    let current = users::get(db, id).await?;
-    let input = body::parse::<UserEnvelope>(&bytes, false)?.user;
-    let mut form = UserForm::from(&current);
-    input.apply(&mut form);
-    let valid = form.validate().map_err(|errors| ApiError::fields(errors, api_field))?;
-    users::update(db, &user, id, valid).await.map_err(service_error)?;
-    Ok(StatusCode::NO_CONTENT)
+#[utoipa::path(patch, path = "/users/{id}", tag = "users", request_body = UserEnvelope, params(ById),
+    responses((status = 204, description = "Saved"), EditErrors))]
+pub async fn update(caller: Caller, PathId(id): PathId, bytes: Bytes) -> Result<StatusCode, ApiError> {
+    require_manager(&caller.user)?;
+    let current = users::get(caller.db(), id).await?;
+    let valid = filled::<UserEnvelope>(&bytes, UserForm::from(&current))?;
+    no_content(users::update(caller.db(), &caller.user, id, valid).await.map_err(|e| UserEnvelope::FIELDS.service_error(e)))
 }
 
 /// Deletes a person (not the owner, not yourself).
-#[utoipa::path(delete, path = "/users/{id}", tag = "users",
-    params(("id" = i64, Path, minimum = 1, description = "The person's id")),
-    responses((status = 204, description = "Deleted"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)),
-    security(("kisi_login" = []), ("bearer" = [])))]
-pub async fn destroy(State(state): State<ApiState>, ApiUser(user): ApiUser, PathId(id): PathId) -> Result<StatusCode, ApiError> {
-    users::delete(&state.context.db, &user, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+#[utoipa::path(delete, path = "/users/{id}", tag = "users", params(ById),
+    responses((status = 204, description = "Deleted"), OneErrors, (status = 409, description = "The owner, or yourself", body = ErrorBody)))]
+pub async fn destroy(caller: Caller, PathId(id): PathId) -> Result<StatusCode, ApiError> {
+    no_content(users::delete(caller.db(), &caller.user, id).await)
 }
 
 #[cfg(test)]
@@ -241,8 +180,8 @@ mod tests {
     #[test]
     fn roles_and_flags_fill_the_form() {
         let mut form = UserForm { name: "Mia".into(), email: "mia@example.com".into(), ..Default::default() };
-        let input = UserInput { role: Some(RoleName::Manager), phone: Some(None), app_access: Some(true), ..Default::default() };
-        input.apply(&mut form);
+        let user = UserInput { role: Some(RoleName::Manager), phone: Some(None), app_access: Some(true), ..Default::default() };
+        UserEnvelope { user }.apply(&mut form).unwrap();
         assert_eq!((form.role.as_str(), form.phone.as_str(), form.app_access.as_deref()), ("manager", "", Some("on")));
         assert_eq!(form.name, "Mia");
     }
