@@ -115,6 +115,10 @@ async fn doors_on_relays_with_clear_conflicts(app: &TestApp) {
     let (_, front_now) = app.call("get_door", &[("id", &front.to_string())]).await;
     assert!(front_now[0]["controller_id"].is_null());
     assert_eq!(front_now[0]["status"]["status"], "offline");
+    // A place that does not exist, with a floor to create there: a message, not a 500.
+    let (status, body) = app.call("save_door", &[("form[name]", "Ghost"), ("form[place_id]", "999999"), ("form[floor]", "2")]).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(field_message(&body, "place_id").is_some(), "{body}");
 }
 on_both_databases!(doors_on_relays_with_clear_conflicts);
 

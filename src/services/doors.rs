@@ -228,6 +228,10 @@ async fn floor_id(tx: &mut sqlx::AnyConnection, place_id: i64, name: Option<&str
     if let Some((id,)) = existing {
         return Ok(Some(id));
     }
+    let place: Option<(i64,)> = sqlx::query_as("SELECT id FROM places WHERE id = $1").bind(place_id).fetch_optional(&mut *tx).await?;
+    if place.is_none() {
+        return Err(ServiceError::field("place_id", "That place does not exist. Choose one from the list."));
+    }
     let (id,): (i64,) = sqlx::query_as("INSERT INTO floors (place_id, name) VALUES ($1, $2) RETURNING id")
         .bind(place_id)
         .bind(name)
