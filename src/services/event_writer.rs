@@ -81,31 +81,19 @@ async fn run(db: Db, mut receiver: mpsc::Receiver<Job>) {
     }
 }
 
-/// Inserts the batch in one transaction.
+/// Rows per INSERT (13 parameters each) and doors per UPDATE statement.
+const ROWS_PER_STATEMENT: usize = 64;
+
+/// Inserts the batch in one transaction with as few statements as it can:
+/// the events in multi-row INSERTs, the doors' "unlocked until" in one
+/// UPDATE per 64 doors. Returns the events' ids in the batch's order.
 pub async fn write(db: &Db, events: &[&NewEvent]) -> Result<Vec<i64>, sqlx::Error> {
     let mut tx = db.pool().begin().await?;
     let mut ids = Vec::with_capacity(events.len());
+    for chunk in events.chunks(ROWS_PER_STATEMENT) {
+        ids.extend(insert_events(&mut tx, chunk).await?);
+    }
     for event in events {
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO events (at, actor_kind, actor_user_id, actor_name, action, subject, door_id, place_id, link_id,
-             method, result, reasons, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-        )
-        .bind(event.at)
-        .bind(&event.actor_kind)
-        .bind(event.actor_user_id)
-        .bind(&event.actor_name)
-        .bind(&event.action)
-        .bind(&event.subject)
-        .bind(event.door_id)
-        .bind(event.place_id)
-        .bind(event.link_id)
-        .bind(&event.method)
-        .bind(&event.result)
-        .bind(serde_json::to_string(&event.reasons).unwrap_or_else(|_| "[]".into()))
-        .bind(&event.details)
-        .fetch_one(&mut *tx)
-        .await?;
-        ids.push(id);
         if let (Some(link_id), "unlock", "granted") = (event.link_id, event.action.as_str(), event.result.as_str()) {
             sqlx::query("UPDATE access_links SET uses = uses + 1, last_used_at = $1 WHERE id = $2")
                 .bind(event.at)
@@ -113,14 +101,76 @@ pub async fn write(db: &Db, events: &[&NewEvent]) -> Result<Vec<i64>, sqlx::Erro
                 .execute(&mut *tx)
                 .await?;
         }
-        if let Some((door_id, until)) = event.unlocked_until {
-            sqlx::query("UPDATE doors SET unlocked_until = $1 WHERE id = $2 AND (unlocked_until IS NULL OR unlocked_until < $1)")
-                .bind(until)
-                .bind(door_id)
-                .execute(&mut *tx)
-                .await?;
-        }
+    }
+    // The latest "unlocked until" of each door in the batch.
+    let mut until: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+    for (door_id, at) in events.iter().filter_map(|e| e.unlocked_until) {
+        let latest = until.entry(door_id).or_insert(at);
+        *latest = (*latest).max(at);
+    }
+    let doors: Vec<(i64, i64)> = until.into_iter().collect();
+    for chunk in doors.chunks(ROWS_PER_STATEMENT) {
+        update_doors(&mut tx, chunk).await?;
     }
     tx.commit().await?;
     Ok(ids)
+}
+
+/// One multi-row INSERT. Ids are assigned in the order of the VALUES rows
+/// (SQLite's rowids and PostgreSQL's identity both increase row by row), so
+/// the returned ids, sorted, line up with `chunk`.
+async fn insert_events(tx: &mut sqlx::Transaction<'static, sqlx::Any>, chunk: &[&NewEvent]) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<String> = (0..chunk.len())
+        .map(|row| {
+            let params: Vec<String> = (1..=13).map(|column| format!("${}", row * 13 + column)).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO events (at, actor_kind, actor_user_id, actor_name, action, subject, door_id, place_id, link_id,
+         method, result, reasons, details) VALUES {} RETURNING id",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (i64,)>(&sql);
+    for event in chunk {
+        query = query
+            .bind(event.at)
+            .bind(&event.actor_kind)
+            .bind(event.actor_user_id)
+            .bind(&event.actor_name)
+            .bind(&event.action)
+            .bind(&event.subject)
+            .bind(event.door_id)
+            .bind(event.place_id)
+            .bind(event.link_id)
+            .bind(&event.method)
+            .bind(&event.result)
+            .bind(serde_json::to_string(&event.reasons).unwrap_or_else(|_| "[]".into()))
+            .bind(&event.details);
+    }
+    let mut ids: Vec<i64> = query.fetch_all(&mut **tx).await?.into_iter().map(|(id,)| id).collect();
+    if ids.len() != chunk.len() {
+        return Err(sqlx::Error::Protocol(format!("{} events inserted, {} ids returned", chunk.len(), ids.len())));
+    }
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// Sets each door's "unlocked until" to the later of the stored and the new
+/// value, for up to 64 doors in one statement.
+async fn update_doors(tx: &mut sqlx::Transaction<'static, sqlx::Any>, doors: &[(i64, i64)]) -> Result<(), sqlx::Error> {
+    let cases: Vec<String> = (0..doors.len()).map(|i| format!("WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2)).collect();
+    let ids: Vec<String> = (0..doors.len()).map(|i| format!("${}", 2 * i + 1)).collect();
+    let new_until = format!("(CASE id {} END)", cases.join(" "));
+    let sql = format!(
+        "UPDATE doors SET unlocked_until = CASE WHEN unlocked_until IS NULL OR unlocked_until < {new_until}
+         THEN {new_until} ELSE unlocked_until END WHERE id IN ({})",
+        ids.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for (door_id, until) in doors {
+        query = query.bind(door_id).bind(until);
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
 }
