@@ -4,7 +4,10 @@
 //! small next to its durable write.
 
 use super::super::{db::flag, Db, ServiceError, ServiceResult};
-use crate::access::{CredentialState, DoorRules, Geofence, GroupPath, UserState, WeeklySchedule};
+use crate::access::{
+    decide, AccessRequest, ActorKind, CredentialState, Decision, DoorRules, Geofence, GroupPath, Location, RequestContext,
+    UserState, WeeklySchedule,
+};
 use crate::types::{Coordinates, Latitude, Longitude, Role, TimeZoneName, Timestamp};
 
 /// Loaded facts about one door.
@@ -115,6 +118,40 @@ pub struct LinkFacts {
     pub groups: Vec<GroupPath>,
     /// A per-day use limit still to check against today's uses.
     pub daily_limit: Option<i64>,
+}
+
+impl PersonFacts {
+    /// The decision for this person (as a session, an API key or a card).
+    pub fn decide(&self, actor: ActorKind, context: &RequestContext) -> Decision {
+        decide(&AccessRequest {
+            actor,
+            credential: CredentialState::default(),
+            user: Some(&self.user),
+            door: &self.door.rules,
+            groups: &self.groups,
+            context,
+        })
+    }
+}
+
+impl LinkFacts {
+    /// The decision for whoever holds this link.
+    pub fn decide(&self, context: &RequestContext) -> Decision {
+        decide(&AccessRequest {
+            actor: ActorKind::AccessLink,
+            credential: self.credential,
+            user: None,
+            door: &self.door.rules,
+            groups: &self.groups,
+            context,
+        })
+    }
+}
+
+/// A request's (latitude, longitude, accuracy in m), if they are coordinates.
+pub(super) fn location(reported: Option<(f64, f64, f64)>) -> Option<Location> {
+    let (latitude, longitude, accuracy) = reported?;
+    Some(Location { at: coordinates(latitude, longitude)?, accuracy_m: accuracy.max(0.0) })
 }
 
 pub async fn door(db: &Db, door_id: i64) -> ServiceResult<DoorFacts> {

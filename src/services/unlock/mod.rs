@@ -6,7 +6,7 @@ use super::event_writer::{EventWriter, NewEvent};
 use super::relays::Relays;
 use super::{now_ms, Db, ServiceResult};
 use crate::access::{
-    decide, AccessRequest, ActorKind, CredentialState, Explanation, Location, ProximityProof, Reason, RequestContext,
+    ActorKind, Explanation, Location, ProximityProof, Reason, RequestContext,
 };
 use crate::model::SessionUser;
 use crate::types::{TimeZoneName, Timestamp};
@@ -97,14 +97,7 @@ impl UnlockService {
     pub async fn explain(&self, user_id: i64, door_id: i64, at_ms: i64, location: Option<(f64, f64, f64)>) -> ServiceResult<Explanation> {
         let facts = facts::person(&self.db, user_id, door_id).await?;
         let context = explain_context(at_ms, location);
-        let decision = decide(&AccessRequest {
-            actor: ActorKind::Session,
-            credential: CredentialState::default(),
-            user: Some(&facts.user),
-            door: &facts.door.rules,
-            groups: &facts.groups,
-            context: &context,
-        });
+        let decision = facts.decide(ActorKind::Session, &context);
         Ok(explanation(decision, &facts.door, at_ms, facts.user.role.reaches_every_door()))
     }
 
@@ -112,14 +105,7 @@ impl UnlockService {
     pub async fn explain_link(&self, link_id: i64, door_id: i64, at_ms: i64) -> ServiceResult<Explanation> {
         let facts = self.link_facts(link_id, door_id, at_ms).await?;
         let context = explain_context(at_ms, None);
-        let decision = decide(&AccessRequest {
-            actor: ActorKind::AccessLink,
-            credential: facts.credential,
-            user: None,
-            door: &facts.door.rules,
-            groups: &facts.groups,
-            context: &context,
-        });
+        let decision = facts.decide(&context);
         let checks = crate::access::explain_link(&decision, &facts.door.rules, &facts.door.name, &facts.door.rules.time_zone);
         Ok(Explanation { checks, ..explanation(decision, &facts.door, at_ms, false) })
     }
@@ -152,12 +138,9 @@ impl UnlockService {
     /// the event's details, so a page can show them again from the event.
     pub async fn unlock_logged(&self, input: UnlockInput) -> ServiceResult<(UnlockOutcome, i64)> {
         let now = now_ms();
-        let location = input.location.and_then(|(lat, lon, accuracy)| {
-            Some(Location { at: facts::coordinates(lat, lon)?, accuracy_m: accuracy.max(0.0) })
-        });
         let mut context = RequestContext {
             now: Timestamp::from_millis(now),
-            location,
+            location: facts::location(input.location),
             proximity: input.proximity,
             device_id: None,
             verified_at: None,
@@ -200,14 +183,7 @@ impl UnlockService {
                 if let UnlockActor::Card { number, .. } = &input.actor {
                     event.actor_name = format!("{} <{}> (card {number})", user.name, user.email);
                 }
-                let decision = decide(&AccessRequest {
-                    actor: kind,
-                    credential: CredentialState::default(),
-                    user: Some(&facts.user),
-                    door: &facts.door.rules,
-                    groups: &facts.groups,
-                    context: &context,
-                });
+                let decision = facts.decide(kind, &context);
                 (facts.door, decision)
             }
             UnlockActor::Link { link_id, recipient } => {
@@ -215,14 +191,7 @@ impl UnlockService {
                 event.actor_kind = "link".into();
                 event.link_id = Some(*link_id);
                 event.actor_name = format!("{recipient} (access link)");
-                let decision = decide(&AccessRequest {
-                    actor: ActorKind::AccessLink,
-                    credential: facts.credential,
-                    user: None,
-                    door: &facts.door.rules,
-                    groups: &facts.groups,
-                    context: &context,
-                });
+                let decision = facts.decide(&context);
                 (facts.door, decision)
             }
         };
@@ -263,8 +232,7 @@ impl UnlockService {
 fn explain_context(at_ms: i64, location: Option<(f64, f64, f64)>) -> RequestContext {
     RequestContext {
         now: Timestamp::from_millis(at_ms),
-        location: location
-            .and_then(|(lat, lon, accuracy)| Some(Location { at: facts::coordinates(lat, lon)?, accuracy_m: accuracy.max(0.0) })),
+        location: facts::location(location),
         proximity: ProximityProof::Missing,
         device_id: None,
         verified_at: None,
