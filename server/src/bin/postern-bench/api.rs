@@ -8,13 +8,11 @@
 use axum::routing::post;
 use axum::Router;
 use postern::model::{ControllerForm, DoorForm, PlaceForm};
-use postern::services::access_links::LinkSettings;
 use postern::services::{api_keys, controllers, doors, now_ms, owner, places, Db};
 use postern::types::{Email, Name, Password};
-use postern_server::config::Config;
 use postern_server::startup::Application;
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use super::load::Figures;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -33,19 +31,7 @@ pub async fn bench() {
     let pid = std::process::id();
     let app_path = dir.join(format!("postern-bench-{pid}-api.db"));
     let insert_path = dir.join(format!("postern-bench-{pid}-api-insert.db"));
-    let config = Config {
-        bind: "127.0.0.1:0".parse().expect("an address"),
-        database_url: format!("sqlite://{}", app_path.display()),
-        cookie_secure: false,
-        session_idle: Duration::from_secs(3600),
-        session_absolute: Duration::from_secs(3600),
-        site_root: "target/site".into(),
-        log: "warn".into(),
-        smtp: None,
-        sms: None,
-        link_settings: LinkSettings::default(),
-        public_url: None,
-    };
+    let config = super::server_config(format!("sqlite://{}", app_path.display()));
     let app = Application::build(&config).await.expect("the server starts");
     let api = format!("http://127.0.0.1:{}/api", app.port);
     let db = app.db.clone();
@@ -196,65 +182,13 @@ async fn site(db: &Db) -> (String, Vec<i64>) {
     (key.secret, door_ids)
 }
 
-#[derive(Clone, Copy)]
-struct Figures {
-    per_s: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-}
-
-impl Figures {
-    fn line(&self, unit: &str) -> String {
-        format!("{:.0} {unit}, p50 {:.2} ms, p99 {:.2} ms", self.per_s, self.p50_ms, self.p99_ms)
-    }
-}
-
-fn figures(mut latencies: Vec<Duration>, elapsed: Duration) -> Figures {
-    latencies.sort();
-    let pick = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)].as_secs_f64() * 1e3;
-    Figures { per_s: latencies.len() as f64 / elapsed.as_secs_f64(), p50_ms: pick(0.50), p99_ms: pick(0.99) }
-}
-
 /// `call(i)` REQUESTS times from CONCURRENCY tasks, after a warm-up.
 async fn run<F, Fut>(call: F) -> Figures
 where
     F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    closed_loop(call.clone(), WARM_UP).await;
-    let started = Instant::now();
-    let latencies = closed_loop(call, REQUESTS).await;
-    figures(latencies, started.elapsed())
-}
-
-async fn closed_loop<F, Fut>(call: F, count: usize) -> Vec<Duration>
-where
-    F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let next = Arc::new(AtomicUsize::new(0));
-    let tasks: Vec<_> = (0..CONCURRENCY)
-        .map(|_| {
-            let (call, next) = (call.clone(), next.clone());
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= count {
-                        return latencies;
-                    }
-                    let started = Instant::now();
-                    call(i).await;
-                    latencies.push(started.elapsed());
-                }
-            })
-        })
-        .collect();
-    let mut all = Vec::with_capacity(count);
-    for task in tasks {
-        all.extend(task.await.expect("a bench task panicked"));
-    }
-    all
+    super::load::run(call, WARM_UP, REQUESTS, CONCURRENCY).await
 }
 
 /// Requests started at a fixed rate whatever the answers do (open loop),
@@ -282,5 +216,5 @@ where
     for task in tasks {
         latencies.push(task.await.expect("a paced request panicked"));
     }
-    figures(latencies, started.elapsed())
+    Figures::from(latencies, started.elapsed())
 }

@@ -7,9 +7,8 @@ use postern::services::access_links::{self, LinkSettings};
 use postern::services::messaging::Messenger;
 use postern::services::{controllers, doors, groups, owner, places, Db};
 use postern::types::{Email, Name, Password};
-use postern_server::config::Config;
 use postern_server::startup::Application;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const REQUESTS: usize = 2_000;
 const WARM_UP: usize = 200;
@@ -20,19 +19,7 @@ const BYTES_BUDGET: usize = 120 * 1024;
 pub async fn bench() {
     let path = std::env::temp_dir().join(format!("postern-bench-{}-link.db", std::process::id()));
     let url = format!("sqlite://{}", path.display());
-    let config = Config {
-        bind: "127.0.0.1:0".parse().expect("an address"),
-        database_url: url,
-        cookie_secure: false,
-        session_idle: Duration::from_secs(3600),
-        session_absolute: Duration::from_secs(3600),
-        site_root: "target/site".into(),
-        log: "warn".into(),
-        smtp: None,
-        sms: None,
-        link_settings: LinkSettings::default(),
-        public_url: None,
-    };
+    let config = super::server_config(url);
     let app = Application::build(&config).await.expect("the server starts");
     let base = format!("http://127.0.0.1:{}", app.port);
     let db = app.db.clone();
@@ -46,6 +33,7 @@ pub async fn bench() {
     for _ in 0..WARM_UP {
         get(false).send().await.expect("GET").bytes().await.expect("body");
     }
+    let started_all = Instant::now();
     let mut latencies = Vec::with_capacity(REQUESTS);
     for _ in 0..REQUESTS {
         let started = Instant::now();
@@ -54,9 +42,8 @@ pub async fn bench() {
         response.bytes().await.expect("body");
         latencies.push(started.elapsed());
     }
-    latencies.sort();
-    let pick = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)].as_secs_f64() * 1e3;
-    let (p50, p99) = (pick(0.50), pick(0.99));
+    let figures = super::load::Figures::from(latencies, started_all.elapsed());
+    let (p50, p99) = (figures.p50_ms, figures.p99_ms);
     let html = get(false).send().await.expect("GET").text().await.expect("body");
     let gzip = get(true).send().await.expect("GET");
     let encoding = gzip.headers().get("content-encoding").map(|v| v.to_str().unwrap_or("").to_owned()).unwrap_or_default();

@@ -27,9 +27,7 @@ use postern::types::{Coordinates, Latitude, Longitude, Role, TimeZoneName, Times
 use std::future::Future;
 use std::hint::black_box;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const DECISIONS: u32 = 200_000;
 const GROUPS: usize = 50;
@@ -84,6 +82,9 @@ async fn main() {
 
 mod api;
 mod link_page;
+mod load;
+
+use load::Figures;
 
 // ---------------------------------------------------------------- (a) decide
 
@@ -315,23 +316,30 @@ async fn bench_reference(url: &str) -> Figures {
     figures
 }
 
+// ---------------------------------------------------------------- servers
+
+/// The configuration of a real Postern server for a bench section: port 0,
+/// no SMTP or SMS (messages go to the outbox), default quotas.
+fn server_config(database_url: String) -> postern_server::config::Config {
+    postern_server::config::Config {
+        bind: "127.0.0.1:0".parse().expect("an address"),
+        database_url,
+        cookie_secure: false,
+        session_idle: std::time::Duration::from_secs(3600),
+        session_absolute: std::time::Duration::from_secs(3600),
+        site_root: "target/site".into(),
+        log: "warn".into(),
+        smtp: None,
+        sms: None,
+        link_settings: Default::default(),
+        public_url: None,
+    }
+}
+
 // ---------------------------------------------------------------- load runner
 
 /// Calls not counted, so that pools and caches are warm.
 const WARM_UP: usize = 100;
-
-#[derive(Clone, Copy)]
-struct Figures {
-    per_s: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-}
-
-impl Figures {
-    fn line(&self, unit: &str) -> String {
-        format!("{:.0} {unit}, p50 {:.2} ms, p99 {:.2} ms", self.per_s, self.p50_ms, self.p99_ms)
-    }
-}
 
 /// Runs `call(i)` for i in 0..UNLOCKS from CONCURRENCY tasks (after a warm-up).
 async fn run_load<F, Fut>(call: F) -> Figures
@@ -339,44 +347,7 @@ where
     F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    load(call.clone(), WARM_UP).await;
-    let started = Instant::now();
-    let mut latencies = load(call, UNLOCKS).await;
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort();
-    let pick = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)].as_secs_f64() * 1e3;
-    Figures { per_s: UNLOCKS as f64 / elapsed, p50_ms: pick(0.50), p99_ms: pick(0.99) }
-}
-
-/// `count` calls shared by CONCURRENCY tasks; returns every call's latency.
-async fn load<F, Fut>(call: F, count: usize) -> Vec<Duration>
-where
-    F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let next = Arc::new(AtomicUsize::new(0));
-    let tasks: Vec<_> = (0..CONCURRENCY)
-        .map(|_| {
-            let (call, next) = (call.clone(), next.clone());
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= count {
-                        return latencies;
-                    }
-                    let started = Instant::now();
-                    call(i).await;
-                    latencies.push(started.elapsed());
-                }
-            })
-        })
-        .collect();
-    let mut all = Vec::with_capacity(count);
-    for task in tasks {
-        all.extend(task.await.expect("a bench task panicked"));
-    }
-    all
+    load::run(call, WARM_UP, UNLOCKS, CONCURRENCY).await
 }
 
 // ---------------------------------------------------------------- temp files
