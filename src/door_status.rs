@@ -11,6 +11,9 @@ pub enum DoorStatus {
     Offline,
     /// Lockdown is on: nobody may unlock it.
     LockedDown,
+    /// The lock lost power and, being fail-safe, released: the door is
+    /// open to anyone until power returns.
+    PowerReleased,
     /// Unlocked until the given time.
     Unlocked {
         /// When the door locks again.
@@ -30,6 +33,58 @@ pub enum DoorSensor {
     Closed,
 }
 
+/// An alarm the door's controller raised (cleared when the door closes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DoorAlarm {
+    /// Open longer than its held-open limit.
+    HeldOpen,
+    /// Opened with no grant and no request to exit.
+    ForcedOpen,
+}
+
+impl DoorAlarm {
+    /// Stable identifier for storage and APIs.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DoorAlarm::HeldOpen => "held_open",
+            DoorAlarm::ForcedOpen => "forced_open",
+        }
+    }
+
+    /// Parses [`DoorAlarm::as_str`].
+    pub fn parse(text: &str) -> Option<DoorAlarm> {
+        match text {
+            "held_open" => Some(DoorAlarm::HeldOpen),
+            "forced_open" => Some(DoorAlarm::ForcedOpen),
+            _ => None,
+        }
+    }
+
+    /// Shown beside the door's status.
+    pub fn label(&self) -> &'static str {
+        match self {
+            DoorAlarm::HeldOpen => "Held open",
+            DoorAlarm::ForcedOpen => "Forced open",
+        }
+    }
+}
+
+/// Everything a page shows about a door's state, as sent live to browsers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoorLive {
+    /// The door.
+    pub door_id: i64,
+    /// Offline, locked down, unlocked (until), locked.
+    pub status: DoorStatus,
+    /// Open or closed, when the controller reports a door sensor.
+    pub sensor: Option<DoorSensor>,
+    /// An active alarm.
+    pub alarm: Option<DoorAlarm>,
+    /// Why the door is in this state when it is not obvious (power loss).
+    pub note: Option<String>,
+}
+
 /// The facts [`DoorStatus::derive`] looks at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DoorStatusInputs {
@@ -41,16 +96,24 @@ pub struct DoorStatusInputs {
     pub locked_down: bool,
     /// End of the current unlock, if any.
     pub unlocked_until: Option<Timestamp>,
+    /// The controller reports the lock's power supply lost.
+    pub power_lost: bool,
+    /// The lock releases without power (fail-safe strike, magnetic lock).
+    pub fail_safe: bool,
     /// The current time.
     pub now: Timestamp,
 }
 
 impl DoorStatus {
-    /// Precedence: Offline (no controller or controller offline) > Locked down
-    /// > Unlocked (unlocked_until > now) > Locked.
+    /// Precedence: Offline (no controller or controller offline) > power
+    /// released (a fail-safe lock without power is open whatever else holds)
+    /// > Locked down > Unlocked (unlocked_until > now) > Locked.
     pub fn derive(inputs: &DoorStatusInputs) -> DoorStatus {
         if !inputs.has_controller || !inputs.controller_online {
             return DoorStatus::Offline;
+        }
+        if inputs.power_lost && inputs.fail_safe {
+            return DoorStatus::PowerReleased;
         }
         if inputs.locked_down {
             return DoorStatus::LockedDown;
@@ -66,7 +129,7 @@ impl DoorStatus {
         match self {
             DoorStatus::Offline => "Offline",
             DoorStatus::LockedDown => "Locked down",
-            DoorStatus::Unlocked { .. } => "Unlocked",
+            DoorStatus::PowerReleased | DoorStatus::Unlocked { .. } => "Unlocked",
             DoorStatus::Locked => "Locked",
         }
     }
@@ -76,9 +139,18 @@ impl DoorStatus {
         match self {
             DoorStatus::Offline => "status-offline",
             DoorStatus::LockedDown => "status-lockdown",
-            DoorStatus::Unlocked { .. } => "status-unlocked",
+            DoorStatus::PowerReleased | DoorStatus::Unlocked { .. } => "status-unlocked",
             DoorStatus::Locked => "status-locked",
         }
+    }
+}
+
+/// Why a door reads as it does when power is lost, in plain words.
+pub fn power_note(power_lost: bool, fail_safe: bool) -> Option<String> {
+    match (power_lost, fail_safe) {
+        (false, _) => None,
+        (true, true) => Some("Power lost: the fail-safe lock released, so the door is open to anyone.".into()),
+        (true, false) => Some("Power lost: the fail-secure lock stays locked; exits still work.".into()),
     }
 }
 
@@ -99,8 +171,35 @@ mod tests {
             controller_online,
             locked_down,
             unlocked_until: unlocked_until.map(Timestamp::from_millis),
+            power_lost: false,
+            fail_safe: false,
             now: Timestamp::from_millis(now),
         }
+    }
+
+    #[test]
+    fn power_loss_releases_only_fail_safe_locks() {
+        let mut i = inputs(true, true, true, None, 0);
+        i.power_lost = true;
+        i.fail_safe = true;
+        assert_eq!(DoorStatus::derive(&i), DoorStatus::PowerReleased);
+        assert_eq!(DoorStatus::PowerReleased.label(), "Unlocked");
+        i.fail_safe = false;
+        assert_eq!(DoorStatus::derive(&i), DoorStatus::LockedDown);
+        i.controller_online = false;
+        i.fail_safe = true;
+        assert_eq!(DoorStatus::derive(&i), DoorStatus::Offline);
+        assert!(power_note(true, true).unwrap().contains("fail-safe"));
+        assert!(power_note(true, false).unwrap().contains("stays locked"));
+        assert_eq!(power_note(false, true), None);
+    }
+
+    #[test]
+    fn alarms_round_trip() {
+        for a in [DoorAlarm::HeldOpen, DoorAlarm::ForcedOpen] {
+            assert_eq!(DoorAlarm::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(DoorAlarm::parse("fire"), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod access;
 pub mod door_status;
 pub mod field_error;
 pub mod model;
+pub mod schedule;
 pub mod types;
 
 #[cfg(feature = "server")]

@@ -13,6 +13,7 @@ use crate::member::MyDoorsPage;
 use crate::outbox::OutboxPage;
 use crate::overview::Overview;
 use crate::places::{PlaceEditor, PlaceList};
+use crate::schedules::{DoorSchedules, ScheduleEditorPage};
 use crate::settings::SettingsPage;
 use crate::simulator::SimulatorPage;
 use crate::users::{UserEditor, UserList};
@@ -63,6 +64,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("doors") view=DoorList ssr=SsrMode::Async/>
                     <Route path=path!("doors/new") view=DoorEditor ssr=SsrMode::Async/>
                     <Route path=path!("doors/:id") view=DoorEditor ssr=SsrMode::Async/>
+                    <Route path=path!("doors/:id/schedules") view=DoorSchedules ssr=SsrMode::Async/>
+                    <Route path=path!("doors/:id/schedules/new") view=ScheduleEditorPage ssr=SsrMode::Async/>
+                    <Route path=path!("doors/:id/schedules/:schedule") view=ScheduleEditorPage ssr=SsrMode::Async/>
                     <Route path=path!("groups") view=GroupList ssr=SsrMode::Async/>
                     <Route path=path!("groups/new") view=GroupEditor ssr=SsrMode::Async/>
                     <Route path=path!("groups/:id") view=GroupEditor ssr=SsrMode::Async/>

@@ -2,6 +2,10 @@
 //! functions. One folder per feature, each with its pages, components and a
 //! thin `api.rs` of server functions that call `postern::services`.
 
+// Leptos view types nest deeply (the door rows with live status and the
+// unlock form); the compiler's default query depth is not enough for them.
+#![recursion_limit = "256"]
+
 pub mod api_keys;
 pub mod app;
 pub mod auth;
@@ -16,10 +20,12 @@ pub mod format;
 pub mod groups;
 pub mod layout;
 pub mod links;
+pub mod live;
 pub mod member;
 pub mod outbox;
 pub mod overview;
 pub mod places;
+pub mod schedules;
 #[cfg(feature = "ssr")]
 pub mod server_context;
 pub mod settings;

@@ -28,6 +28,8 @@ pub struct AppContext {
     pub cookie_secure: bool,
     /// Every unlock goes through this one service.
     pub unlock: UnlockService,
+    /// Live door status for browsers (server-sent events).
+    pub live: postern::services::live::Live,
     /// Email and text messages (and the outbox of what was not sent).
     pub messenger: Messenger,
     /// The access-link quotas.

@@ -19,7 +19,7 @@ test("an admin sets up a place, a controller, a door, and a group with a member"
   const member = createPerson("member");
 
   // Place, with a validation error first.
-  await page.getByLabel("Name").fill(place);
+  await page.getByLabel("Name", { exact: true }).fill(place);
   await page.getByLabel("Latitude").fill("95");
   await page.getByLabel("Longitude").fill("-73.99");
   await page.getByLabel("Time zone").fill("America/New_York");
@@ -35,7 +35,7 @@ test("an admin sets up a place, a controller, a door, and a group with a member"
   // Controller at that place.
   await page.goto("/controllers/new");
   await hydrated(page);
-  await page.getByLabel("Name").fill(controller);
+  await page.getByLabel("Name", { exact: true }).fill(controller);
   await page.getByLabel("Place", { exact: true }).selectOption({ label: place });
   await page.getByRole("button", { name: "Create controller" }).click();
   await expect(page.getByRole("heading", { name: controller })).toBeVisible();
@@ -69,7 +69,7 @@ test("an admin sets up a place, a controller, a door, and a group with a member"
   // Group with the door and the member.
   await page.goto("/groups/new");
   await hydrated(page);
-  await page.getByLabel("Name").fill(group);
+  await page.getByLabel("Name", { exact: true }).fill(group);
   await page.getByRole("button", { name: "Create group" }).click();
   await expect(page.getByRole("heading", { name: group })).toBeVisible();
   await hydrated(page);
@@ -86,7 +86,7 @@ test("an admin edits and deletes a place after confirming", async ({ page }) => 
   await openAsAdmin(page, "/places/new");
   const place = unique("Annex");
   const renamed = unique("Annex renamed");
-  await page.getByLabel("Name").fill(place);
+  await page.getByLabel("Name", { exact: true }).fill(place);
   await page.getByLabel("Latitude").fill("52.5");
   await page.getByLabel("Longitude").fill("13.4");
   await page.getByLabel("Time zone").fill("Europe/Berlin");
@@ -96,7 +96,7 @@ test("an admin edits and deletes a place after confirming", async ({ page }) => 
   await page.goto(`/places?q=${encodeURIComponent(place)}`);
   await page.getByRole("link", { name: place }).click();
   await hydrated(page);
-  await page.getByLabel("Name").fill(renamed);
+  await page.getByLabel("Name", { exact: true }).fill(renamed);
   await page.getByRole("button", { name: "Save place" }).click();
   await expect(page).toHaveURL(/\/places$/);
   await page.goto(`/places?q=${encodeURIComponent(renamed)}`);
@@ -113,7 +113,7 @@ test("an admin edits and deletes a place after confirming", async ({ page }) => 
 
 test("unknown time zones and duplicate emails are refused beside the field", async ({ page }) => {
   await openAsAdmin(page, "/places/new");
-  await page.getByLabel("Name").fill(unique("Nowhere"));
+  await page.getByLabel("Name", { exact: true }).fill(unique("Nowhere"));
   await page.getByLabel("Latitude").fill("1");
   await page.getByLabel("Longitude").fill("1");
   await page.getByLabel("Time zone").fill("Mars/Olympus_Mons");
@@ -123,7 +123,7 @@ test("unknown time zones and duplicate emails are refused beside the field", asy
   const someone = createPerson("member");
   await page.goto("/users/new");
   await hydrated(page);
-  await page.getByLabel("Name").fill("Copy Cat");
+  await page.getByLabel("Name", { exact: true }).fill("Copy Cat");
   await page.getByLabel("Email").fill(someone.email);
   await page.getByRole("button", { name: "Create user" }).click();
   await expect(page.locator("#field-email-message")).toHaveText("Someone already uses this email address.");

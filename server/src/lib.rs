@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod csrf;
 pub mod events_csv;
+pub mod live;
 pub mod security_headers;
 pub mod startup;
 pub mod telemetry;

@@ -18,6 +18,9 @@ use tokio::net::TcpListener;
 pub struct Application {
     pub port: u16,
     pub db: Db,
+    /// The controllers' bridges (tests drive the simulated ones).
+    pub bridges: postern::services::bridge::Bridges,
+    scheduler: postern::services::schedules::Scheduler,
     listener: TcpListener,
     router: Router,
 }
@@ -31,10 +34,16 @@ impl Application {
             .await
             .map_err(|e| format!("Could not listen on {}: {e}", config.bind))?;
         let address = listener.local_addr().map_err(|e| e.to_string())?;
-        let events = postern::services::event_writer::EventWriter::spawn(db.clone());
-        let unlock = postern::services::unlock::UnlockService::new(db.clone(), events, postern::services::relays::Relays::new());
+        let live = postern::services::live::Live::start(db.clone());
+        let events = postern::services::event_writer::EventWriter::spawn_with_hook(db.clone(), Some(live.commit_hook()));
+        let unlock = postern::services::unlock::UnlockService::start(db.clone(), events, live.clone())
+            .await
+            .map_err(|e| format!("Could not connect the controllers: {e}"))?;
+        let bridges = unlock.bridges().clone();
+        let scheduler = postern::services::schedules::Scheduler::start(db.clone(), bridges.clone(), live.clone());
         let context = AppContext {
             unlock,
+            live,
             db: db.clone(),
             session_policy: SessionPolicy { idle: config.session_idle, absolute: config.session_absolute },
             cookie_secure: config.cookie_secure,
@@ -43,7 +52,7 @@ impl Application {
             public_url: config.public_url.clone(),
         };
         let router = router(leptos_options(config, address), context)?;
-        Ok(Application { port: address.port(), db, listener, router })
+        Ok(Application { port: address.port(), db, bridges, scheduler, listener, router })
     }
 
     /// Serves until Ctrl-C / SIGTERM, then finishes in-flight requests.
@@ -53,6 +62,7 @@ impl Application {
             .with_graceful_shutdown(shutdown_signal())
             .await
             .map_err(|e| format!("The server stopped: {e}"))?;
+        self.scheduler.stop().await;
         self.db.close().await;
         Ok(())
     }
@@ -79,6 +89,7 @@ fn router(options: LeptosOptions, context: AppContext) -> Result<Router, String>
         .nest("/api", crate::api::router(context.clone())?)
         .merge(csv)
         .merge(links)
+        .merge(crate::live::router(context.clone()))
         .leptos_routes_with_context(
             &options,
             routes,

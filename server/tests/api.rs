@@ -214,6 +214,11 @@ async fn locks_list_with_kisi_fields_and_parameters(app: &TestApp) {
         assert_eq!(answer.status, 422, "{bad}: {}", answer.body);
         assert_eq!(answer.error_fields(), [field], "{bad}");
     }
+    // Query parameters the route does not document are refused, naming them.
+    for (bad, field) in [("/locks?plce_id=2", "plce_id"), ("/locks?ids=1&=0", "query"), ("/locks/1?verbose=1", "verbose")] {
+        let answer = api.get(bad).await;
+        assert_eq!((answer.status, answer.error_fields()), (422, vec![field.to_owned()]), "{bad}: {}", answer.body);
+    }
     // One lock; unknown ids are 404.
     let one = api.get(&format!("/locks/{}", site.wired)).await;
     assert_eq!((one.status, one.body["name"].as_str()), (200, Some("Front")));

@@ -36,6 +36,10 @@ impl Decision {
 /// Decides one unlock. Reasons come in this order: credential, user state,
 /// groups, door geofence, door reader, door hours, lockdown, 2FA.
 ///
+/// On a holiday that suspends time restrictions (`DoorRules::holiday`),
+/// every time restriction that is on — the door's, a group's — is closed
+/// for the day. Owners and admins skip groups, so only the door's holds them.
+///
 /// A session or API key without a user counts as revoked.
 pub fn decide(request: &AccessRequest) -> Decision {
     let sign_in = request.actor.is_sign_in();
@@ -113,14 +117,17 @@ fn door_reasons(request: &AccessRequest, admin: bool) -> Vec<Reason> {
         (sign_in && door.reader_restriction)
             .then(|| checks::proximity(context.proximity))
             .flatten(),
-        door.time_restriction
-            .as_ref()
-            .and_then(|s| checks::schedule(s, context, &door.time_zone)),
     ]
     .into_iter()
     .flatten()
     .map(Reason::from)
     .collect();
+    if let Some(schedule) = &door.time_restriction {
+        reasons.extend(match &door.holiday {
+            Some(name) => Some(Reason::Holiday { name: name.clone() }),
+            None => checks::schedule(schedule, context, &door.time_zone).map(Reason::from),
+        });
+    }
     if door.locked_down && !admin {
         reasons.push(Reason::LockedDown);
     }

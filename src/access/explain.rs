@@ -40,7 +40,7 @@ fn rule_of(reason: &Reason) -> usize {
         Reason::NoGroup | Reason::Group { .. } => 2,
         Reason::LocationUnavailable | Reason::OutsideGeofence { .. } => 3,
         Reason::ProximityProofMissing | Reason::ProximityProofInvalid => 4,
-        Reason::OutsideTimeWindow | Reason::NoTimeWindows => 5,
+        Reason::OutsideTimeWindow | Reason::NoTimeWindows | Reason::Holiday { .. } => 5,
         Reason::LockedDown => 6,
         Reason::VerificationRequired => 7,
     }
@@ -72,6 +72,9 @@ pub fn fix(reason: &Reason, door: &str) -> String {
         Reason::ProximityProofInvalid => "Scan the code shown on the door's reader again; codes change every 30 seconds.".into(),
         Reason::OutsideTimeWindow => format!("Unlock during the time windows of door “{door}”, or change its windows."),
         Reason::NoTimeWindows => format!("Add time windows to door “{door}”, or turn its time restriction off."),
+        Reason::Holiday { name } => format!(
+            "Holiday “{name}” closes time-restricted access at this place today — wait until tomorrow, untick “Also close time-restricted access” on the holiday, or turn off the time restriction of door “{door}”."
+        ),
         Reason::LockedDown => format!("An admin can cancel the lockdown of door “{door}” (or of its place)."),
         Reason::VerificationRequired => {
             "Re-enter the password, then unlock within 5 minutes (this door requires two-factor verification).".into()
@@ -95,6 +98,9 @@ fn group_fix(group: &str, reason: &GroupReason, door: &str) -> String {
         GroupReason::OutsideTimeWindow | GroupReason::NoTimeWindows => {
             format!("Unlock during the time windows of group “{group}”, or change them.")
         }
+        GroupReason::Holiday { name } => format!(
+            "Holiday “{name}” closes time-restricted access at this place today — wait until tomorrow, untick “Also close time-restricted access” on the holiday, or turn off the time restriction of group “{group}”."
+        ),
         GroupReason::WrongDevice => format!("Unlock from the bound phone, or turn off “Primary device only” on group “{group}”."),
     }
 }
@@ -110,7 +116,10 @@ fn pass_detail(rule: usize, door: &DoorRules, reaches_every_door: bool) -> Strin
         3 => "The location is inside the geofence.".into(),
         4 if !door.reader_restriction => "The door has no reader restriction.".into(),
         4 => "A valid proximity code came with the request.".into(),
-        5 if door.time_restriction.is_none() => "The door has no time restriction.".into(),
+        5 if door.time_restriction.is_none() => match &door.holiday {
+            Some(name) => format!("The door has no time restriction, so holiday “{name}” does not close it."),
+            None => "The door has no time restriction.".into(),
+        },
         5 => "Now is inside the door's time windows.".into(),
         6 if door.locked_down => "The door is locked down, but owners and admins may still unlock.".into(),
         6 => "The door is not locked down.".into(),

@@ -31,6 +31,9 @@ pub enum GroupReason {
     OutsideTimeWindow,
     /// The group's time restriction is on but has no windows.
     NoTimeWindows,
+    /// The group's time restriction is on and a holiday suspends
+    /// time-restricted access at the door's place today.
+    Holiday { name: String },
     /// The group needs the primary device and this is not it.
     WrongDevice,
 }
@@ -49,6 +52,7 @@ impl GroupReason {
             GroupReason::ProximityProofInvalid => "group_proximity_proof_invalid",
             GroupReason::OutsideTimeWindow => "group_outside_time_window",
             GroupReason::NoTimeWindows => "group_no_time_windows",
+            GroupReason::Holiday { .. } => "group_holiday",
             GroupReason::WrongDevice => "group_wrong_device",
         }
     }
@@ -98,6 +102,9 @@ impl GroupReason {
             GroupReason::NoTimeWindows => {
                 format!("Group “{group}” has a time restriction, but no time windows are set.")
             }
+            GroupReason::Holiday { name } => format!(
+                "Group “{group}” is closed for {name}: time-restricted access is suspended today."
+            ),
             GroupReason::WrongDevice => format!("Group “{group}” needs your primary device."),
         }
     }
@@ -125,6 +132,9 @@ mod tests {
             GroupReason::ProximityProofInvalid,
             GroupReason::OutsideTimeWindow,
             GroupReason::NoTimeWindows,
+            GroupReason::Holiday {
+                name: "New Year".into(),
+            },
             GroupReason::WrongDevice,
         ];
         let mut codes: Vec<_> = all.iter().map(GroupReason::code).collect();

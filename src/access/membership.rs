@@ -41,21 +41,24 @@ fn group_reasons(group: &GroupPath, request: &AccessRequest) -> Vec<GroupReason>
         Some(Outside::Ended(until)) => reasons.push(GroupReason::MembershipExpired { until }),
         None => {}
     }
-    let restrictions = [
+    let place = [
         (sign_in && group.geofence)
             .then(|| checks::geofence(&door.group_geofence(), context.location.as_ref()))
             .flatten(),
         (sign_in && group.reader_restriction)
             .then(|| checks::proximity(context.proximity))
             .flatten(),
-        group
-            .time_restriction
-            .as_ref()
-            .and_then(|s| checks::schedule(s, context, &door.time_zone)),
-        (sign_in && group.primary_device_required)
-            .then(|| checks::device(request.user, context))
-            .flatten(),
     ];
-    reasons.extend(restrictions.into_iter().flatten().map(GroupReason::from));
+    reasons.extend(place.into_iter().flatten().map(GroupReason::from));
+    if let Some(schedule) = &group.time_restriction {
+        reasons.extend(match &door.holiday {
+            Some(name) => Some(GroupReason::Holiday { name: name.clone() }),
+            None => checks::schedule(schedule, context, &door.time_zone).map(GroupReason::from),
+        });
+    }
+    let device = (sign_in && group.primary_device_required)
+        .then(|| checks::device(request.user, context))
+        .flatten();
+    reasons.extend(device.map(GroupReason::from));
     reasons
 }

@@ -18,7 +18,7 @@ fn rank(reason: &Reason) -> u8 {
         Reason::NoGroup | Reason::Group { .. } => 2,
         Reason::LocationUnavailable | Reason::OutsideGeofence { .. } => 3,
         Reason::ProximityProofMissing | Reason::ProximityProofInvalid => 4,
-        Reason::OutsideTimeWindow | Reason::NoTimeWindows => 5,
+        Reason::OutsideTimeWindow | Reason::NoTimeWindows | Reason::Holiday { .. } => 5,
         Reason::LockedDown => 6,
         Reason::VerificationRequired => 7,
     }
@@ -55,7 +55,7 @@ fn oracle(s: &Scenario) -> bool {
     let proof = s.context.proximity == ProximityProof::Valid;
     let hours = |t: &Option<WeeklySchedule>| {
         t.as_ref()
-            .is_none_or(|t| t.contains(now, &s.door.time_zone))
+            .is_none_or(|t| s.door.holiday.is_none() && t.contains(now, &s.door.time_zone))
     };
     let credential = !s.credential.revoked
         && !s.credential.used_up
@@ -138,7 +138,43 @@ proptest! {
     fn door_hours_without_windows_deny_every_actor(s in arb_scenario()) {
         let mut s = s;
         s.door.time_restriction = Some(WeeklySchedule::default());
+        s.door.holiday = None;
         prop_assert!(s.decide().reasons.contains(&Reason::NoTimeWindows));
+    }
+
+    // A holiday that suspends time restrictions closes every time
+    // restriction that applies, and nothing else.
+    #[test]
+    fn a_holiday_closes_door_hours_for_every_actor(s in arb_scenario(), windows in proptest::collection::vec(arb_window(), 0..3)) {
+        let mut s = s;
+        s.door.time_restriction = Some(WeeklySchedule { windows });
+        s.door.holiday = Some("Christmas Day".into());
+        let d = s.decide();
+        let closed = Reason::Holiday { name: "Christmas Day".into() };
+        prop_assert!(!d.granted);
+        prop_assert!(d.reasons.contains(&closed), "{:?}", d.reasons);
+        prop_assert!(!d.reasons.contains(&Reason::OutsideTimeWindow));
+        prop_assert!(!d.reasons.contains(&Reason::NoTimeWindows));
+    }
+
+    #[test]
+    fn a_holiday_changes_nothing_without_time_restrictions(s in arb_scenario()) {
+        let mut s = s;
+        s.door.time_restriction = None;
+        for g in &mut s.groups { g.time_restriction = None; }
+        let mut holiday = s.clone();
+        s.door.holiday = None;
+        holiday.door.holiday = Some("New Year".into());
+        prop_assert_eq!(s.decide(), holiday.decide());
+    }
+
+    #[test]
+    fn a_holiday_never_grants_what_was_refused(s in arb_scenario()) {
+        let mut s = s;
+        s.door.holiday = None;
+        let before = s.decide().granted;
+        s.door.holiday = Some("New Year".into());
+        prop_assert!(before || !s.decide().granted);
     }
 
     #[test]
@@ -226,7 +262,11 @@ proptest! {
                 s.credential.valid_until = Some(now);
                 Some(Reason::CredentialExpired { until: now })
             }
-            3 => { s.door.time_restriction = Some(WeeklySchedule::default()); Some(Reason::NoTimeWindows) }
+            3 => {
+                s.door.time_restriction = Some(WeeklySchedule::default());
+                s.door.holiday = None;
+                Some(Reason::NoTimeWindows)
+            }
             _ => {
                 for g in &mut s.groups { g.valid_until = Some(now); }
                 None

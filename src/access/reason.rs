@@ -46,6 +46,9 @@ pub enum Reason {
     OutsideTimeWindow,
     /// The door's time restriction is on but has no windows.
     NoTimeWindows,
+    /// The door's time restriction is on and a holiday suspends
+    /// time-restricted access at its place today.
+    Holiday { name: String },
     /// The door is locked down.
     LockedDown,
     /// The door needs a recent second-factor verification.
@@ -73,6 +76,7 @@ impl Reason {
             Reason::ProximityProofInvalid => "proximity_proof_invalid",
             Reason::OutsideTimeWindow => "outside_time_window",
             Reason::NoTimeWindows => "no_time_windows",
+            Reason::Holiday { .. } => "holiday",
             Reason::LockedDown => "locked_down",
             Reason::VerificationRequired => "verification_required",
         }
@@ -118,6 +122,9 @@ impl Reason {
             Reason::NoTimeWindows => {
                 "This door has a time restriction, but no time windows are set.".into()
             }
+            Reason::Holiday { name } => {
+                format!("Closed for {name}: time-restricted access is suspended today.")
+            }
             Reason::LockedDown => "This door is locked down.".into(),
             Reason::VerificationRequired => {
                 "This door needs a fresh two-step verification. Verify and try again.".into()
@@ -160,6 +167,18 @@ mod tests {
     }
 
     #[test]
+    fn holiday_message_names_the_holiday() {
+        let r = Reason::Holiday {
+            name: "Christmas Day".into(),
+        };
+        assert_eq!(r.code(), "holiday");
+        assert_eq!(
+            r.message(&berlin()),
+            "Closed for Christmas Day: time-restricted access is suspended today."
+        );
+    }
+
+    #[test]
     fn geofence_message_has_the_numbers() {
         let r = Reason::OutsideGeofence {
             distance_m: 250,
@@ -197,6 +216,9 @@ mod tests {
             Reason::ProximityProofInvalid,
             Reason::OutsideTimeWindow,
             Reason::NoTimeWindows,
+            Reason::Holiday {
+                name: "New Year".into(),
+            },
             Reason::LockedDown,
             Reason::VerificationRequired,
         ];

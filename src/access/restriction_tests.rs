@@ -323,3 +323,98 @@ fn duplicate_group_entries_are_reported_once() {
         [group("Interns", GroupReason::Expired { until: ts(NOW) })]
     );
 }
+
+// Holidays that suspend time restrictions
+
+fn christmas() -> Option<String> {
+    Some("Christmas Day".into())
+}
+
+#[test]
+fn a_holiday_closes_the_door_time_restriction_whatever_its_windows() {
+    let mut s = Scenario::granted();
+    s.door.time_restriction = Some(daily("00:00", "23:59"));
+    assert_eq!(reasons(&s), []);
+    s.door.holiday = christmas();
+    let holiday = Reason::Holiday {
+        name: "Christmas Day".into(),
+    };
+    assert_eq!(reasons(&s), [holiday.clone()]);
+    assert_eq!(
+        holiday.message(&s.door.time_zone),
+        "Closed for Christmas Day: time-restricted access is suspended today."
+    );
+    // It replaces the window check rather than adding to it.
+    s.door.time_restriction = Some(daily("20:00", "06:00"));
+    assert_eq!(reasons(&s), [holiday.clone()]);
+    s.door.time_restriction = Some(WeeklySchedule::default());
+    assert_eq!(reasons(&s), [holiday.clone()]);
+    // The door's hours hold everyone, owners too, and links.
+    s.user = Some(user(Role::Owner));
+    assert_eq!(reasons(&s), [holiday.clone()]);
+    let mut link = Scenario::link();
+    link.door = s.door.clone();
+    assert_eq!(reasons(&link), [holiday]);
+}
+
+#[test]
+fn a_holiday_changes_nothing_without_a_time_restriction() {
+    let mut s = Scenario::granted();
+    s.door.holiday = christmas();
+    assert_eq!(reasons(&s), []);
+    s.door.locked_down = true;
+    assert_eq!(reasons(&s), [Reason::LockedDown]);
+}
+
+#[test]
+fn a_holiday_closes_time_restricted_groups_but_not_the_others() {
+    let mut s = Scenario::granted();
+    s.door.holiday = christmas();
+    s.groups = vec![GroupPath {
+        time_restriction: Some(daily("00:00", "23:59")),
+        ..GroupPath::open("Day shift")
+    }];
+    let closed = group(
+        "Day shift",
+        GroupReason::Holiday {
+            name: "Christmas Day".into(),
+        },
+    );
+    assert_eq!(reasons(&s), [closed.clone()]);
+    assert_eq!(closed.code(), "group_holiday");
+    assert_eq!(
+        closed.message(&s.door.time_zone),
+        "Group “Day shift” is closed for Christmas Day: time-restricted access is suspended today."
+    );
+    // A group without hours still gives access.
+    s.groups.push(GroupPath::open("Staff"));
+    assert_eq!(reasons(&s), []);
+    // Owners and admins skip groups, so their hours and holidays.
+    s.groups.truncate(1);
+    for role in [Role::Owner, Role::Admin] {
+        s.user = Some(user(role));
+        assert_eq!(reasons(&s), [], "{role:?}");
+    }
+}
+
+#[test]
+fn the_explainer_shows_the_holiday_on_the_time_row() {
+    let mut s = Scenario::granted();
+    s.door.time_restriction = Some(daily("08:00", "18:00"));
+    s.door.holiday = christmas();
+    let decision = s.decide();
+    let checks = explain(&decision, &s.door, "Lab", &s.door.time_zone, false);
+    let time = &checks[5];
+    assert_eq!(time.rule, "Time restriction");
+    assert!(!time.passed);
+    assert_eq!(
+        time.details,
+        ["Closed for Christmas Day: time-restricted access is suspended today."]
+    );
+    assert!(time.fixes[0].contains("Holiday “Christmas Day”"), "{:?}", time.fixes);
+    assert!(time.fixes[0].contains("door “Lab”"), "{:?}", time.fixes);
+    s.door.time_restriction = None;
+    let checks = explain(&s.decide(), &s.door, "Lab", &s.door.time_zone, false);
+    assert!(checks[5].passed);
+    assert!(checks[5].details[0].contains("Christmas Day"));
+}

@@ -32,6 +32,12 @@ pub struct DoorRules {
     pub require_2fa: bool,
     /// The place's time zone, for opening hours.
     pub time_zone: TimeZoneName,
+    /// The name of a holiday on today's local date at the door's place that
+    /// suspends time restrictions, resolved by the caller. On it every time
+    /// restriction that is on (the door's, a group's) is closed for the day,
+    /// whatever its windows say.
+    #[serde(default)]
+    pub holiday: Option<String>,
 }
 
 impl DoorRules {

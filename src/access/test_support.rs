@@ -54,6 +54,7 @@ pub fn open_door() -> DoorRules {
         locked_down: false,
         require_2fa: false,
         time_zone: berlin(),
+        holiday: None,
     }
 }
 
@@ -260,9 +261,10 @@ pub fn arb_door() -> impl Strategy<Value = DoorRules> {
         arb_schedule(),
         proptest::bool::weighted(0.1),
         proptest::bool::weighted(0.2),
+        arb_holiday(),
     )
         .prop_map(
-            |(fence, default_radius_m, reader, time, locked_down, require_2fa)| DoorRules {
+            |(fence, default_radius_m, reader, time, locked_down, require_2fa, holiday)| DoorRules {
                 geofence: fence.map(|radius_m| Geofence {
                     center: door_center(),
                     radius_m,
@@ -272,9 +274,18 @@ pub fn arb_door() -> impl Strategy<Value = DoorRules> {
                 time_restriction: time,
                 locked_down,
                 require_2fa,
+                holiday,
                 ..open_door()
             },
         )
+}
+
+/// Mostly no suppressing holiday today; sometimes one.
+pub fn arb_holiday() -> impl Strategy<Value = Option<String>> {
+    option::weighted(
+        0.2,
+        proptest::sample::select(vec!["Christmas Day", "New Year"]).prop_map(String::from),
+    )
 }
 
 pub fn arb_proof() -> impl Strategy<Value = ProximityProof> {

@@ -1,3 +1,4 @@
+use super::bridge_config::{BridgeConfig, BridgeFields};
 use crate::field_error::FieldErrors;
 use crate::types::{BridgeKind, ControllerModel, Name};
 use serde::{Deserialize, Serialize};
@@ -10,7 +11,11 @@ pub struct Controller {
     pub place_name: String,
     pub model: ControllerModel,
     pub bridge_kind: BridgeKind,
+    /// How the controller is reached, without passwords.
+    pub bridge: BridgeConfig,
     pub online: bool,
+    /// The controller reports the locks' power supply lost.
+    pub power_lost: bool,
     pub last_seen_at: Option<i64>,
     /// One entry per relay (1..=4), with the door it drives, if any.
     pub relays: Vec<RelayUse>,
@@ -43,6 +48,9 @@ pub struct ControllerForm {
     pub model: String,
     #[serde(default)]
     pub bridge_kind: String,
+    /// The connection fields of the chosen bridge kind.
+    #[serde(default)]
+    pub bridge: BridgeFields,
 }
 
 pub struct ValidController {
@@ -50,6 +58,8 @@ pub struct ValidController {
     pub place_id: i64,
     pub model: ControllerModel,
     pub bridge_kind: BridgeKind,
+    /// Passwords left blank are kept from the stored configuration.
+    pub bridge: BridgeConfig,
 }
 
 impl ControllerForm {
@@ -67,10 +77,11 @@ impl ControllerForm {
         } else {
             errors.check("bridge_kind", BridgeKind::parse(&self.bridge_kind))
         };
+        let bridge = bridge_kind.and_then(|kind| self.bridge.validate(kind, &mut errors));
         errors.into_result()?;
-        match (name, place_id, model, bridge_kind) {
-            (Some(name), Some(place_id), Some(model), Some(bridge_kind)) => {
-                Ok(ValidController { name, place_id, model, bridge_kind })
+        match (name, place_id, model, bridge_kind, bridge) {
+            (Some(name), Some(place_id), Some(model), Some(bridge_kind), Some(bridge)) => {
+                Ok(ValidController { name, place_id, model, bridge_kind, bridge })
             }
             _ => Err(FieldErrors::new()),
         }
@@ -84,6 +95,7 @@ impl From<&Controller> for ControllerForm {
             place_id: c.place_id.to_string(),
             model: c.model.as_str().to_owned(),
             bridge_kind: c.bridge_kind.as_str().to_owned(),
+            bridge: BridgeFields::from_config(&c.bridge),
         }
     }
 }
@@ -128,6 +140,17 @@ mod tests {
         let errors = form.validate().err().unwrap();
         assert!(errors.get("place_id").is_some());
         assert!(errors.get("bridge_kind").is_some());
+    }
+
+    #[test]
+    fn mqtt_needs_a_broker_and_topic() {
+        let mut form = ControllerForm { name: "Gate".into(), place_id: "1".into(), bridge_kind: "mqtt".into(), ..Default::default() };
+        let errors = form.validate().err().unwrap();
+        assert!(errors.get("mqtt_broker").is_some() && errors.get("mqtt_topic").is_some());
+        form.bridge.mqtt_broker = "mqtt://10.0.0.5".into();
+        form.bridge.mqtt_topic = "gate".into();
+        let valid = form.validate().unwrap();
+        assert_eq!(valid.bridge.summary(), "mqtt://10.0.0.5:1883 · topic gate");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 use super::checked;
 use super::controller::{parse_id, parse_optional_id};
-use crate::door_status::DoorStatus;
+use crate::door_status::{DoorAlarm, DoorLive, DoorSensor, DoorStatus};
 use crate::access::WeeklySchedule;
 use crate::field_error::FieldErrors;
 use crate::types::{
@@ -43,6 +43,19 @@ pub struct Door {
     pub locked_down_by: Option<String>,
     pub group_count: i64,
     pub status: DoorStatus,
+    /// Open / closed, when the controller reports a door sensor.
+    pub sensor: Option<DoorSensor>,
+    /// An alarm raised by the controller, until the door closes.
+    pub alarm: Option<DoorAlarm>,
+    /// Why the door reads as it does, when not obvious (power loss).
+    pub note: Option<String>,
+}
+
+impl Door {
+    /// The door's state as pages show it and live updates carry it.
+    pub fn live(&self) -> DoorLive {
+        DoorLive { door_id: self.id, status: self.status, sensor: self.sensor, alarm: self.alarm, note: self.note.clone() }
+    }
 }
 
 /// A door as typed into the form.

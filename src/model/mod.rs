@@ -4,6 +4,7 @@
 
 pub mod access_link;
 pub mod api_key;
+pub mod bridge_config;
 pub mod controller;
 pub mod door;
 pub mod event;
@@ -21,6 +22,7 @@ pub use access_link::{
     UseLimitPeriod, ValidLink,
 };
 pub use api_key::{ApiKey, NewApiKey};
+pub use bridge_config::{BridgeConfig, BridgeFields, HttpSettings, MqttSettings};
 pub use controller::{Controller, ControllerForm, Reader, RelayUse, ValidController};
 pub use door::{Door, DoorForm, DoorOptions, ValidDoor};
 pub use event::EventEntry;

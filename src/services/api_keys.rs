@@ -3,9 +3,11 @@
 
 use super::audit::{self, Actor};
 use super::users::{self, require_manager};
+use super::data_version::{self, DataVersion};
+use super::db::DbKind;
 use super::{now_ms, tokens, Db, ServiceError, ServiceResult};
 use crate::model::{ApiKey, NewApiKey, SessionUser};
-use crate::types::Name;
+use crate::types::{Name, Role};
 
 /// Every key starts with this, so leaked keys are easy to recognise.
 pub const KEY_PREFIX: &str = "pst_";
@@ -77,29 +79,55 @@ pub async fn revoke(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> 
     audit::record(db, &Actor::User(actor.clone()), "api_key.revoked", &format!("{} ({})", key.name, key.prefix)).await
 }
 
+/// How stale "last used" may get: one write a minute per key, not one per request.
+const LAST_USED_STEP_MS: i64 = 60_000;
+
 /// The user a presented key acts as; `None` for unknown or revoked keys.
+///
+/// One read per request (the key and its user, by the key's SHA-256): no
+/// cache, so a key revoked anywhere (another replica, the CLI) is refused on
+/// its next request. "Last used" is read with it and written only when it is
+/// a minute old, so a request does not take SQLite's write lock (which would
+/// queue every API call behind the event writer's commits).
 pub async fn authenticate(db: &Db, secret: &str) -> ServiceResult<Option<SessionUser>> {
+    Ok(authenticate_seen(db, secret).await?.map(|(user, _)| user))
+}
+
+/// [`authenticate`], also returning the database's [`DataVersion`] read in
+/// the same statement (before anything the request reads next), so a
+/// request can tell whether an answer it kept is still true without a
+/// second round trip.
+pub async fn authenticate_seen(db: &Db, secret: &str) -> ServiceResult<Option<(SessionUser, DataVersion)>> {
     if !secret.starts_with(KEY_PREFIX) {
         return Ok(None);
     }
     let hash = tokens::hash_token(secret);
-    let row: Option<(i64, i64, String, Option<i64>)> =
-        sqlx::query_as("SELECT id, user_id, key_hash, revoked_at FROM api_keys WHERE key_hash = $1")
-            .bind(&hash)
-            .fetch_optional(db.pool())
-            .await?;
-    let Some((id, user_id, stored, revoked_at)) = row else { return Ok(None) };
+    static SQL: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
+    let [sqlite, postgres] = SQL.get_or_init(|| {
+        [DbKind::Sqlite, DbKind::Postgres].map(|kind| {
+            format!(
+                "SELECT k.id, k.key_hash, k.revoked_at, k.last_used_at, u.id, u.name, u.email, u.role, {} AS version
+                 FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1",
+                data_version::expression(kind)
+            )
+        })
+    });
+    let sql = if db.kind() == DbKind::Sqlite { sqlite } else { postgres };
+    let row: Option<(i64, String, Option<i64>, Option<i64>, i64, String, String, String, String)> =
+        sqlx::query_as(sql).bind(&hash).fetch_optional(db.pool()).await?;
+    let Some((id, stored, revoked_at, last_used_at, user_id, name, email, role, version)) = row else { return Ok(None) };
     if revoked_at.is_some() || !tokens::matches(secret, &stored) {
         return Ok(None);
     }
-    // "Last used" to the minute: one write a minute per key, not one per request.
     let now = now_ms();
-    sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
-        .bind(now)
-        .bind(id)
-        .bind(now - 60_000)
-        .execute(db.pool())
-        .await?;
-    let user = users::get(db, user_id).await?;
-    Ok(Some(SessionUser { id: user.id, name: user.name, email: user.email, role: user.role }))
+    if last_used_at.is_none_or(|at| at < now - LAST_USED_STEP_MS) {
+        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
+            .bind(now)
+            .bind(id)
+            .bind(now - LAST_USED_STEP_MS)
+            .execute(db.pool())
+            .await?;
+    }
+    let role = Role::parse(&role).unwrap_or(Role::Member);
+    Ok(Some((SessionUser { id: user_id, name, email, role }, DataVersion::from(version))))
 }

@@ -4,7 +4,7 @@ use super::audit::{self, Actor};
 use super::error::{map_constraint, ConstraintRule};
 use super::users::require_admin;
 use super::{db::flag, now_ms, tokens, Db, ServiceError, ServiceResult};
-use crate::model::{Controller, Listing, Reader, RelayUse, SessionUser, ValidController};
+use crate::model::{BridgeConfig, Controller, Listing, Reader, RelayUse, SessionUser, ValidController};
 use crate::types::{BridgeKind, ControllerModel, Page, SearchQuery};
 
 #[derive(sqlx::FromRow)]
@@ -17,9 +17,12 @@ struct ControllerRow {
     bridge_kind: String,
     online: i64,
     last_seen_at: Option<i64>,
+    bridge_config: String,
+    power_lost: i64,
 }
 
-const SELECT: &str = "SELECT c.id, c.name, c.place_id, p.name AS place_name, c.model, c.bridge_kind, c.online, c.last_seen_at
+const SELECT: &str = "SELECT c.id, c.name, c.place_id, p.name AS place_name, c.model, c.bridge_kind, c.online, c.last_seen_at,
+    c.bridge_config, c.power_lost
     FROM controllers c JOIN places p ON p.id = c.place_id";
 
 const NAME_TAKEN: &[ConstraintRule] = &[ConstraintRule {
@@ -39,6 +42,8 @@ impl ControllerRow {
             model: ControllerModel::parse(&self.model).unwrap_or(ControllerModel::ControllerPro),
             bridge_kind: BridgeKind::parse(&self.bridge_kind).unwrap_or(BridgeKind::Simulated),
             online: flag(self.online),
+            power_lost: flag(self.power_lost),
+            bridge: stored_config(&self.bridge_config).without_secrets(),
             last_seen_at: self.last_seen_at,
             relays,
             readers,
@@ -140,8 +145,8 @@ pub async fn get(db: &Db, id: i64) -> ServiceResult<Controller> {
 pub async fn insert(db: &Db, controller: &ValidController) -> ServiceResult<i64> {
     let mut tx = db.pool().begin().await?;
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO controllers (name, place_id, model, bridge_kind, online, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO controllers (name, place_id, model, bridge_kind, online, created_at, bridge_config)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(controller.name.as_str())
     .bind(controller.place_id)
@@ -149,6 +154,7 @@ pub async fn insert(db: &Db, controller: &ValidController) -> ServiceResult<i64>
     .bind(controller.bridge_kind.as_str())
     .bind(i64::from(controller.bridge_kind == BridgeKind::Simulated))
     .bind(now_ms())
+    .bind(config_json(&controller.bridge))
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| missing_place(map_constraint(e, NAME_TAKEN)))?;
@@ -163,6 +169,23 @@ pub async fn insert(db: &Db, controller: &ValidController) -> ServiceResult<i64>
     }
     tx.commit().await?;
     Ok(id)
+}
+
+fn config_json(config: &BridgeConfig) -> String {
+    serde_json::to_string(config).unwrap_or_else(|_| "{}".into())
+}
+
+/// A stored `bridge_config` column; anything unreadable is "simulated".
+pub(crate) fn stored_config(json: &str) -> BridgeConfig {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// The controller's stored connection, passwords included (server only).
+pub async fn stored_bridge(db: &Db, id: i64) -> ServiceResult<BridgeConfig> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT bridge_config FROM controllers WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
+    let (json,) = row.ok_or(ServiceError::NotFound("controller"))?;
+    Ok(stored_config(&json))
 }
 
 fn missing_place(error: ServiceError) -> ServiceError {
@@ -181,11 +204,21 @@ pub async fn create(db: &Db, actor: &SessionUser, controller: ValidController) -
 
 pub async fn update(db: &Db, actor: &SessionUser, id: i64, controller: ValidController) -> ServiceResult<()> {
     require_admin(actor)?;
-    let done = sqlx::query("UPDATE controllers SET name = $1, place_id = $2, model = $3, bridge_kind = $4 WHERE id = $5")
+    let stored = stored_bridge(db, id).await?;
+    let bridge = controller.bridge.clone().keep_password_from(&stored);
+    // A real controller reads Offline until its bridge hears from it.
+    let changed = bridge != stored;
+    let done = sqlx::query(
+        "UPDATE controllers SET name = $1, place_id = $2, model = $3, bridge_kind = $4, bridge_config = $5,
+         online = CASE WHEN $6 = 1 THEN $7 ELSE online END WHERE id = $8",
+    )
         .bind(controller.name.as_str())
         .bind(controller.place_id)
         .bind(controller.model.as_str())
         .bind(controller.bridge_kind.as_str())
+        .bind(config_json(&bridge))
+        .bind(i64::from(changed))
+        .bind(i64::from(controller.bridge_kind == BridgeKind::Simulated))
         .bind(id)
         .execute(db.pool())
         .await

@@ -54,11 +54,17 @@ impl Db {
                 DbKind::Postgres => 16,
             })
             .acquire_timeout(Duration::from_secs(10))
+            // A SQLite connection is a file handle that cannot drop, so it is
+            // not pinged each time it leaves the pool (a round trip to its
+            // worker thread per query); a PostgreSQL one can, so it is.
+            .test_before_acquire(kind == DbKind::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if kind == DbKind::Sqlite {
                         // Durable commits; foreign keys are on by default in sqlx.
-                        conn.execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+                        // No checkpoint inside a commit: [`checkpoints`] runs them
+                        // beside the writers instead of in the way of one.
+                        conn.execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;")
                             .await?;
                     }
                     Ok(())
@@ -73,6 +79,11 @@ impl Db {
                 .execute(&pool)
                 .await
                 .map_err(|e| format!("Could not switch SQLite to WAL mode: {e}"))?;
+        }
+        if kind == DbKind::Sqlite {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(checkpoints(pool.clone()));
+            }
         }
         Ok(Db { pool, kind })
     }
@@ -96,6 +107,32 @@ impl Db {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// How often the SQLite write-ahead log is copied back into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// Copies the write-ahead log back into the database file every
+/// [`CHECKPOINT_EVERY`], without blocking writers or readers (PASSIVE), until
+/// the pool closes. SQLite's own automatic checkpoint would run inside
+/// whichever commit crossed 1000 pages — the event writer's, so a grant
+/// would wait for the copy and its fsyncs; here nothing waits for it. (A
+/// process that stops checkpoints its log when its last connection closes.)
+async fn checkpoints(pool: AnyPool) {
+    let mut ticker = tokio::time::interval(CHECKPOINT_EVERY);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(%error, "the SQLite checkpoint failed; it is tried again");
+        }
     }
 }
 
@@ -143,5 +180,28 @@ mod tests {
         assert!(dir.exists());
         std::fs::remove_dir_all(dir).ok();
         assert!(prepare_sqlite_url("sqlite::memory:").is_err());
+    }
+
+    /// Commits do not checkpoint (they would wait for it), so the rows reach
+    /// the database file only through the background checkpoints.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_log_is_checkpointed_beside_the_writers() {
+        let dir = std::env::temp_dir().join(format!("postern-checkpoint-{}", std::process::id()));
+        let file = dir.join("c.db");
+        let db = Db::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+        sqlx::query("CREATE TABLE t (x TEXT)").execute(db.pool()).await.unwrap();
+        let main_size = || std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        tokio::time::sleep(CHECKPOINT_EVERY * 2).await;
+        let before = main_size();
+        // About 4 MB, over SQLite's automatic checkpoint threshold (1000 pages).
+        for _ in 0..40 {
+            sqlx::query("INSERT INTO t (x) VALUES ($1)").bind("x".repeat(100_000)).execute(db.pool()).await.unwrap();
+        }
+        let wal = std::fs::metadata(dir.join("c.db-wal")).unwrap().len();
+        assert!(wal > 4_000_000, "the rows are in the log: {wal} bytes");
+        tokio::time::sleep(CHECKPOINT_EVERY * 3).await;
+        assert!(main_size() > before + 4_000_000, "checkpointed into the file: {before} -> {}", main_size());
+        db.close().await;
+        std::fs::remove_dir_all(dir).ok();
     }
 }

@@ -48,6 +48,7 @@ pub async fn fill(db: &Db) -> ServiceResult<DemoSignIn> {
         place_id: place_id.to_string(),
         model: String::new(),
         bridge_kind: String::new(),
+        bridge: Default::default(),
     };
     let ctl_bk = controllers::insert(db, &controller("Brooklyn lobby controller", brooklyn).validate().map_err(invalid)?).await?;
     let ctl_be = controllers::insert(db, &controller("Berlin controller", berlin).validate().map_err(invalid)?).await?;

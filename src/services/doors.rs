@@ -4,7 +4,7 @@ use super::audit::{self, Actor};
 use super::error::{map_constraint, ConstraintRule};
 use super::users::require_admin;
 use super::{controllers, db::flag, now_ms, places, Db, ServiceError, ServiceResult};
-use crate::door_status::{DoorStatus, DoorStatusInputs};
+use crate::door_status::{power_note, DoorAlarm, DoorSensor, DoorStatus, DoorStatusInputs};
 use crate::model::{Door, DoorOptions, Listing, SessionUser, ValidDoor};
 use crate::types::{LockType, Page, SearchQuery, Timestamp};
 
@@ -41,6 +41,9 @@ struct DoorRow {
     locked_down_at: Option<i64>,
     locked_down_by: Option<String>,
     unlocked_until: Option<i64>,
+    power_lost: Option<i64>,
+    sensor_open: Option<i64>,
+    alarm: Option<String>,
     group_count: i64,
 }
 
@@ -51,6 +54,7 @@ const SELECT: &str = "SELECT d.id, d.name, d.description, d.place_id, p.name AS 
     d.reader_id, r.name AS reader_name, d.latitude, d.longitude, d.lock_type, d.pulse_seconds,
     d.held_open_seconds, d.geofence_enabled, d.geofence_radius_m, d.reader_restriction,
     d.time_restriction, d.time_windows, d.exterior, d.require_2fa, d.locked_down_at, d.locked_down_by, d.unlocked_until,
+    c.power_lost, d.sensor_open, d.alarm,
     (SELECT COUNT(*) FROM group_doors gd WHERE gd.door_id = d.id) AS group_count
     FROM doors d JOIN places p ON p.id = d.place_id
     LEFT JOIN floors f ON f.id = d.floor_id
@@ -60,13 +64,21 @@ const SELECT: &str = "SELECT d.id, d.name, d.description, d.place_id, p.name AS 
 impl DoorRow {
     fn into_door(self, now: Timestamp) -> Door {
         let locked_down_at = self.locked_down_at.or(self.place_locked_down_at);
+        let lock_type = LockType::parse(&self.lock_type).unwrap_or(LockType::ElectricStrikeFailSecure);
+        let power_lost = self.controller_id.is_some() && self.power_lost.is_some_and(flag);
         let status = DoorStatus::derive(&DoorStatusInputs {
             has_controller: self.controller_id.is_some(),
             controller_online: self.controller_online.is_some_and(flag),
             locked_down: locked_down_at.is_some(),
             unlocked_until: self.unlocked_until.map(Timestamp::from_millis),
+            power_lost,
+            fail_safe: lock_type.fail_safe(),
             now,
         });
+        let online = status != DoorStatus::Offline;
+        let sensor = self.sensor_open.filter(|_| online).map(|v| if flag(v) { DoorSensor::Open } else { DoorSensor::Closed });
+        let alarm = self.alarm.as_deref().filter(|_| online).and_then(DoorAlarm::parse);
+        let note = if online { power_note(power_lost, lock_type.fail_safe()) } else { None };
         let radius = |v: i64| u32::try_from(v).unwrap_or(300);
         Door {
             id: self.id,
@@ -83,7 +95,7 @@ impl DoorRow {
             reader_name: self.reader_name,
             latitude: self.latitude,
             longitude: self.longitude,
-            lock_type: LockType::parse(&self.lock_type).unwrap_or(LockType::ElectricStrikeFailSecure),
+            lock_type,
             pulse_seconds: u32::try_from(self.pulse_seconds).unwrap_or(5),
             held_open_seconds: u32::try_from(self.held_open_seconds).unwrap_or(30),
             geofence_enabled: flag(self.geofence_enabled),
@@ -100,6 +112,9 @@ impl DoorRow {
             locked_down_by: if self.locked_down_at.is_some() { self.locked_down_by } else { self.place_locked_down_by },
             group_count: self.group_count,
             status,
+            sensor,
+            alarm,
+            note,
         }
     }
 }
@@ -131,19 +146,10 @@ pub async fn list(db: &Db, query: &SearchQuery, page: Page) -> ServiceResult<Lis
 
 /// Lists doors, optionally only those of one place.
 pub async fn list_filtered(db: &Db, query: &SearchQuery, page: Page, place_id: Option<i64>) -> ServiceResult<Listing<Door>> {
-    let filter = "WHERE ($1 = '' OR LOWER(d.name) LIKE $2 ESCAPE '\\' OR LOWER(p.name) LIKE $2 ESCAPE '\\')
-        AND ($3 = 0 OR d.place_id = $3)";
     let place = place_id.unwrap_or(0);
-    let (total,): (i64,) = sqlx::query_as(&format!(
-        "SELECT COUNT(*) FROM doors d JOIN places p ON p.id = d.place_id {filter}"
-    ))
-    .bind(query.as_str())
-    .bind(query.like_pattern())
-    .bind(place)
-    .fetch_one(db.pool())
-    .await?;
+    let total = count_matching(db, query, place).await?;
     let rows: Vec<DoorRow> = sqlx::query_as(&format!(
-        "{SELECT} {filter} ORDER BY LOWER(p.name), LOWER(d.name), d.id LIMIT $4 OFFSET $5"
+        "{SELECT} {LIST_FILTER} ORDER BY LOWER(p.name), LOWER(d.name), d.id LIMIT $4 OFFSET $5"
     ))
     .bind(query.as_str())
     .bind(query.like_pattern())
@@ -155,6 +161,80 @@ pub async fn list_filtered(db: &Db, query: &SearchQuery, page: Page, place_id: O
     let now = Timestamp::from_millis(now_ms());
     Ok(Listing { items: rows.into_iter().map(|r| r.into_door(now)).collect(), total, page: page.number, page_size: page.size })
 }
+
+/// A door with its place's address and coordinates (what the API shows of
+/// the place beside each lock).
+#[derive(Clone, Debug)]
+pub struct PlacedDoor {
+    pub door: Door,
+    pub place_address: String,
+    pub place_latitude: f64,
+    pub place_longitude: f64,
+}
+
+#[derive(sqlx::FromRow)]
+struct PlacedDoorRow {
+    #[sqlx(flatten)]
+    door: DoorRow,
+    place_address: String,
+    place_latitude: f64,
+    place_longitude: f64,
+    total: i64,
+}
+
+/// [`list_filtered`]'s page with each door's place, and how many doors
+/// match, in ONE query (the count is a window over the same rows). Only a
+/// page past the end costs a second query, for the count.
+pub async fn list_placed(db: &Db, query: &SearchQuery, page: Page, place_id: Option<i64>) -> ServiceResult<Listing<PlacedDoor>> {
+    static PAGE_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let placed = SELECT.replacen(
+            "SELECT ",
+            "SELECT p.address AS place_address, p.latitude AS place_latitude, p.longitude AS place_longitude,
+             COUNT(*) OVER () AS total, ",
+            1,
+        );
+        format!("{placed} {LIST_FILTER} ORDER BY LOWER(p.name), LOWER(d.name), d.id LIMIT $4 OFFSET $5")
+    });
+    let place = place_id.unwrap_or(0);
+    let rows: Vec<PlacedDoorRow> = sqlx::query_as(&PAGE_SQL)
+        .bind(query.as_str())
+        .bind(query.like_pattern())
+        .bind(place)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(db.pool())
+        .await?;
+    let total = match rows.first() {
+        Some(row) => row.total,
+        None => count_matching(db, query, place).await?,
+    };
+    let now = Timestamp::from_millis(now_ms());
+    let items = rows
+        .into_iter()
+        .map(|r| PlacedDoor {
+            door: r.door.into_door(now),
+            place_address: r.place_address,
+            place_latitude: r.place_latitude,
+            place_longitude: r.place_longitude,
+        })
+        .collect();
+    Ok(Listing { items, total, page: page.number, page_size: page.size })
+}
+
+/// [`list_placed`]'s filter: `$1` the text, `$2` its LIKE pattern, `$3` a place id or 0.
+/// How many doors match a list's search and place filter.
+async fn count_matching(db: &Db, query: &SearchQuery, place: i64) -> ServiceResult<i64> {
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM doors d JOIN places p ON p.id = d.place_id {LIST_FILTER}"))
+        .bind(query.as_str())
+        .bind(query.like_pattern())
+        .bind(place)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(total)
+}
+
+const LIST_FILTER: &str = "WHERE ($1 = '' OR LOWER(d.name) LIKE $2 ESCAPE '\\' OR LOWER(p.name) LIKE $2 ESCAPE '\\')
+    AND ($3 = 0 OR d.place_id = $3)";
 
 pub async fn get(db: &Db, id: i64) -> ServiceResult<Door> {
     let row: Option<DoorRow> = sqlx::query_as(&format!("{SELECT} WHERE d.id = $1"))
@@ -335,4 +415,22 @@ pub async fn for_user(db: &Db, user: &SessionUser) -> ServiceResult<Vec<Door>> {
         .await?
     };
     Ok(rows.into_iter().map(|r| r.into_door(now)).collect())
+}
+
+/// The live state (status, sensor, alarm, note) of these doors, read in one
+/// query per 500 ids; doors that no longer exist are left out.
+pub async fn live_states(db: &Db, ids: &[i64]) -> ServiceResult<Vec<crate::door_status::DoorLive>> {
+    let now = Timestamp::from_millis(now_ms());
+    let mut states = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("{SELECT} WHERE d.id IN ({}) ORDER BY d.id", placeholders.join(", "));
+        let mut query = sqlx::query_as::<_, DoorRow>(&sql);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        let rows = query.fetch_all(db.pool()).await?;
+        states.extend(rows.into_iter().map(|r| r.into_door(now).live()));
+    }
+    Ok(states)
 }

@@ -5,7 +5,12 @@
 //! hears "granted", without paying one commit per unlock.
 
 use super::{Db, ServiceError, ServiceResult};
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
+
+/// Called after each commit with the doors whose "unlocked until" the batch
+/// wrote (the live status announces them). Must return at once.
+pub type CommitHook = Arc<dyn Fn(&[i64]) + Send + Sync>;
 
 /// One event to write.
 #[derive(Clone, Debug, Default)]
@@ -43,8 +48,14 @@ pub struct EventWriter {
 impl EventWriter {
     /// Starts the writer task on the current Tokio runtime.
     pub fn spawn(db: Db) -> EventWriter {
+        EventWriter::spawn_with_hook(db, None)
+    }
+
+    /// Like [`spawn`](Self::spawn), calling `hook` after every commit that
+    /// unlocked doors.
+    pub fn spawn_with_hook(db: Db, hook: Option<CommitHook>) -> EventWriter {
         let (jobs, receiver) = mpsc::channel::<Job>(4096);
-        tokio::spawn(run(db, receiver));
+        tokio::spawn(run(db, receiver, hook));
         EventWriter { jobs }
     }
 
@@ -61,12 +72,18 @@ impl EventWriter {
     }
 }
 
-async fn run(db: Db, mut receiver: mpsc::Receiver<Job>) {
+async fn run(db: Db, mut receiver: mpsc::Receiver<Job>, hook: Option<CommitHook>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let events: Vec<&NewEvent> = batch.iter().map(|(e, _)| e).collect();
         match write(&db, &events).await {
             Ok(ids) => {
+                if let Some(hook) = &hook {
+                    let doors: Vec<i64> = batch.iter().filter_map(|(e, _)| e.unlocked_until.map(|(door, _)| door)).collect();
+                    if !doors.is_empty() {
+                        hook(&doors);
+                    }
+                }
                 for ((_, done), id) in batch.drain(..).zip(ids) {
                     let _ = done.send(Ok(id));
                 }

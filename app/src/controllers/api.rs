@@ -33,6 +33,8 @@ pub async fn save_controller(id: Option<i64>, form: ControllerForm) -> Result<i6
         Some(id) => controllers::update(&db, &actor, id, controller).await.map(|_| id)?,
         None => controllers::create(&db, &actor, controller).await?,
     };
+    // The bridge follows the saved settings at once.
+    crate::server_context::use_app_context()?.unlock.bridges().reload(id).await?;
     leptos_axum::redirect(&format!("/controllers/{id}"));
     Ok(id)
 }
@@ -42,6 +44,21 @@ pub async fn delete_controller(id: i64) -> Result<(), AppError> {
     let actor = crate::auth::api::require_staff().await?;
     let db = crate::server_context::use_db()?;
     postern::services::controllers::delete(&db, &actor, id).await?;
+    crate::server_context::use_app_context()?.unlock.bridges().reload(id).await?;
     leptos_axum::redirect("/controllers");
     Ok(())
+}
+
+/// Reaches the controller with its saved settings and says what happened.
+#[server(prefix = "/rpc", endpoint = "test_connection")]
+pub async fn test_connection(id: i64) -> Result<String, AppError> {
+    crate::auth::api::require_staff().await?;
+    let context = crate::server_context::use_app_context()?;
+    let config = postern::services::controllers::stored_bridge(&context.db, id).await?;
+    context
+        .unlock
+        .bridges()
+        .test_connection(Some(id), &config)
+        .await
+        .map_err(|e| AppError::Unavailable(format!("{} ({})", e, config.summary())).with_status())
 }

@@ -1,4 +1,5 @@
 use super::api::{get_controller, DeleteController, SaveController};
+use super::connection::{BridgeFieldset, ConnectionTest};
 use crate::components::{action_error, form_name, ConfirmDelete, FormBanner, SelectField, TextField};
 use crate::layout::PageHeader;
 use leptos::prelude::*;
@@ -55,12 +56,14 @@ fn ControllerForm(controller: Option<Controller>, places: Vec<(i64, String)>) ->
                 <SelectField label="Bridge" field="bridge_kind" name=form_name("bridge_kind") options=bridges selected=bridge error
                     hint="Simulated runs inside Postern; MQTT and HTTP drive real relays."/>
             </div>
+            <BridgeFieldset fields=form.bridge.clone() error/>
             <div class="form-actions">
                 <button type="submit" class="primary">{if id.is_some() { "Save controller" } else { "Create controller" }}</button>
                 <a href="/controllers" class="button secondary">"Cancel"</a>
             </div>
         </ActionForm>
         {controller.map(|c| view! {
+            <ConnectionTest id=c.id summary=c.bridge.summary() online=c.online/>
             <section class="panel">
                 <h2>"Relays"</h2>
                 <table class="list compact">

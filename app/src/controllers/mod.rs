@@ -1,6 +1,7 @@
 //! Controllers: list, create, edit (relays and readers shown), delete.
 
 pub mod api;
+mod connection;
 mod controller_editor;
 mod controller_list;
 

@@ -17,7 +17,7 @@ pub fn DoorControls(door: Door) -> impl IntoView {
     view! {
         <section class="panel door-controls" aria-label="Door controls">
             <div class="door-controls-row">
-                <UnlockButton door_id=door.id door_name=door.name.clone() status=door.status.clone() geofence=door.geofence_enabled/>
+                <UnlockButton door_name=door.name.clone() state=door.live() time_zone=door.time_zone.clone() geofence=door.geofence_enabled/>
                 <ActionForm action=lockdown>
                     <input type="hidden" name="door_id" value=door.id/>
                     <input type="hidden" name="on" value=if locked_down { "false" } else { "true" }/>

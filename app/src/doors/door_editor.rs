@@ -46,7 +46,9 @@ fn DoorForm(door: Option<Door>, options: DoorOptions) -> impl IntoView {
     let relays = (1..=4).map(|r| (r.to_string(), format!("Relay {r}"))).collect::<Vec<_>>();
     let locks = LockType::ALL.iter().map(|l| (l.as_str().to_owned(), l.label().to_owned())).collect::<Vec<_>>();
     view! {
-        <PageHeader title=title.clone()/>
+        <PageHeader title=title.clone()>
+            {id.map(|id| view! { <a href=format!("/doors/{id}/schedules") class="button secondary">"Scheduled unlocks"</a> })}
+        </PageHeader>
         {door.clone().map(|door| view! { <DoorControls door/> })}
         <FormBanner error/>
         <ActionForm action=save attr:class="editor">

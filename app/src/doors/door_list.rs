@@ -46,8 +46,8 @@ pub fn DoorList() -> impl IntoView {
                                         view! {
                                             <tr>
                                                 <td><A href=format!("/doors/{}", d.id)>{name}</A></td>
-                                                <td>{d.place_name}</td>
-                                                <td class="unlock-cell"><UnlockButton door_id=d.id door_name=d.name.clone() status=d.status.clone() geofence=d.geofence_enabled/></td>
+                                                <td>{d.place_name.clone()}</td>
+                                                <td class="unlock-cell"><UnlockButton door_name=d.name.clone() state=d.live() time_zone=d.time_zone.clone() geofence=d.geofence_enabled/></td>
                                                 <td>{wiring}</td>
                                                 <td>{restrictions}</td>
                                                 <td>{d.group_count}</td>

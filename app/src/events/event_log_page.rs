@@ -28,7 +28,7 @@ pub fn EventLogPage() -> impl IntoView {
     };
     // New events appear without reloading: the newest page refetches on a timer.
     let tick = RwSignal::new(0u32);
-    start_refresh(tick);
+    crate::components::refresh_every(tick, REFRESH_SECONDS);
     let page = Resource::new_blocking(
         move || (query(), if query().after.is_empty() { tick.get() } else { 0 }),
         |(q, _)| list_events(q),
@@ -72,17 +72,4 @@ pub fn EventLogPage() -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-/// Bumps `tick` every few seconds (browser only).
-fn start_refresh(tick: RwSignal<u32>) {
-    #[cfg(feature = "hydrate")]
-    {
-        let every = std::time::Duration::from_secs(u64::from(REFRESH_SECONDS));
-        if let Ok(handle) = set_interval_with_handle(move || { tick.try_update(|t| *t += 1); }, every) {
-            on_cleanup(move || handle.clear());
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (tick, REFRESH_SECONDS);
 }

@@ -18,6 +18,8 @@ pub fn DashboardLayout() -> impl IntoView {
         Ok::<_, crate::error::AppError>((user, setup))
     });
     let logout = ServerAction::<Logout>::new();
+    // Door status badges on every page follow the live stream.
+    crate::live::provide_live_doors();
     view! {
         <div class="dashboard">
             <header class="topbar">

@@ -108,6 +108,7 @@ fn door_card(door: LinkDoor, token: &str) -> impl IntoView {
     let zone = zone_named(&door.time_zone);
     let (label, class, until) = match door.status {
         DoorStatus::Unlocked { until } => ("Unlocked", "badge open", Some(until)),
+        DoorStatus::PowerReleased => ("Unlocked", "badge open", None),
         DoorStatus::LockedDown => ("Locked down", "badge warn", None),
         DoorStatus::Offline => ("Offline", "badge off", None),
         DoorStatus::Locked => ("Locked", "badge", None),

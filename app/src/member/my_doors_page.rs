@@ -10,6 +10,8 @@ use leptos_router::components::{Redirect, A};
 pub fn MyDoorsPage() -> impl IntoView {
     let data = Resource::new_blocking(|| (), |_| my_doors());
     let logout = ServerAction::<Logout>::new();
+    // Door status badges on every page follow the live stream.
+    crate::live::provide_live_doors();
     view! {
         <Title text="My doors"/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -40,9 +42,9 @@ pub fn MyDoorsPage() -> impl IntoView {
                                             <li class="door-card">
                                                 <div class="door-card-head">
                                                     <h2>{d.name.clone()}</h2>
-                                                    <p class="muted">{d.place_name}</p>
+                                                    <p class="muted">{d.place_name.clone()}</p>
                                                 </div>
-                                                <UnlockButton door_id=d.id door_name=d.name status=d.status geofence=d.geofence_enabled/>
+                                                <UnlockButton door_name=d.name.clone() state=d.live() time_zone=d.time_zone.clone() geofence=d.geofence_enabled/>
                                             </li>
                                         }).collect_view()}
                                     </ul>

@@ -113,6 +113,7 @@ fn PlaceForm(place: Option<Place>, zones: Vec<String>) -> impl IntoView {
             </div>
         </ActionForm>
         {place.clone().map(|p| view! { <PlaceLockdown place=p/> })}
+        {id.map(|place_id| view! { <crate::schedules::PlaceScheduling place_id/> })}
         {id.map(|id| view! {
             <section class="danger-zone">
                 <FormBanner error=delete_error/>

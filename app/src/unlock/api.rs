@@ -78,14 +78,22 @@ pub async fn confirm_password(password: String) -> Result<(), AppError> {
 #[server(prefix = "/rpc", endpoint = "set_door_lockdown")]
 pub async fn set_door_lockdown(door_id: i64, on: bool) -> Result<(), AppError> {
     let actor = crate::auth::api::require_staff().await?;
-    let db = crate::server_context::use_db()?;
-    Ok(postern::services::lockdown::set_door(&db, &actor, door_id, on).await?)
+    let context = crate::server_context::use_app_context()?;
+    postern::services::lockdown::set_door(&context.db, &context.live, &actor, door_id, on).await?;
+    if on {
+        context.unlock.bridges().relock(&[door_id]).await?;
+    }
+    Ok(())
 }
 
 /// Locks every door of a place down, or cancels it (admins).
 #[server(prefix = "/rpc", endpoint = "set_place_lockdown")]
 pub async fn set_place_lockdown(place_id: i64, on: bool) -> Result<(), AppError> {
     let actor = crate::auth::api::require_staff().await?;
-    let db = crate::server_context::use_db()?;
-    Ok(postern::services::lockdown::set_place(&db, &actor, place_id, on).await?)
+    let context = crate::server_context::use_app_context()?;
+    postern::services::lockdown::set_place(&context.db, &context.live, &actor, place_id, on).await?;
+    if on {
+        context.unlock.bridges().relock_place(place_id).await?;
+    }
+    Ok(())
 }

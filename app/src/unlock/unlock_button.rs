@@ -1,34 +1,48 @@
 use super::api::{ConfirmPassword, UnlockDoor};
 use super::geolocation::{watch_position, Position};
-use crate::components::StatusBadge;
 use crate::error::AppError;
+use crate::live::{use_live_doors, DoorState, Shown};
 use leptos::prelude::*;
-use postern::door_status::DoorStatus;
+use postern::door_status::{DoorLive, DoorStatus};
+use postern::types::Timestamp;
 
 /// A big press-to-unlock button: a POST form that works before the Wasm
-/// loads; with the Wasm, green "Unlocked" counts the pulse down, red shows
-/// why not.
+/// loads. Beside it the door's state (`DoorState`): as loaded, then live
+/// (`crate::live`); after a grant it reads Unlocked at once and counts the
+/// pulse down; red shows why not.
 #[component]
 pub fn UnlockButton(
-    door_id: i64,
     #[prop(into)] door_name: String,
-    /// The door's status as loaded; shown as Unlocked at once after a grant.
-    status: DoorStatus,
+    /// The door's state as loaded (its id included).
+    state: DoorLive,
+    /// The door's place's time zone, for "until 14:05".
+    #[prop(into, optional)]
+    time_zone: String,
     #[prop(optional)] geofence: bool,
 ) -> impl IntoView {
+    let door_id = state.door_id;
     let unlock = ServerAction::<UnlockDoor>::new();
-    let remaining = RwSignal::new(0u32);
-    let generation = StoredValue::new(0u64);
+    let live = use_live_doors();
     let position = RwSignal::new(Position::Unknown);
     if geofence {
         Effect::new(move |_| watch_position(position));
     }
-    // Count the pulse down, once per second, after each grant.
+    let initial = StoredValue::new(state);
+    let shown = Memo::new(move |_| Shown::of(&live.state_of(&initial.read_value()), live.now.get(), &time_zone));
+    // A grant reads Unlocked at once (the stream confirms it shortly).
     Effect::new(move |_| {
         if let Some(Ok(result)) = unlock.value().get() {
             if result.granted {
-                remaining.set(result.seconds);
-                start_countdown(remaining, generation);
+                // Untracked: this effect writes the states it reads.
+                let Some(now) = untrack(|| live.refresh_now()) else { return };
+                let mut state = untrack(|| live.state_of(&initial.read_value()));
+                let until = now + i64::from(result.seconds) * 1000;
+                state.status = match state.status {
+                    DoorStatus::Unlocked { until: later } if later.millis() > until => state.status,
+                    DoorStatus::Locked | DoorStatus::Unlocked { .. } => DoorStatus::Unlocked { until: Timestamp::from_millis(until) },
+                    other => other,
+                };
+                live.set(state);
             }
         }
     });
@@ -49,16 +63,10 @@ pub fn UnlockButton(
         _ => ().into_any(),
     };
     let label = format!("Unlock {door_name}");
-    let badge = move || {
-        if remaining.get() > 0 {
-            view! { <span class="badge status-unlocked" role="status">{format!("Unlocked · {} s", remaining.get())}</span> }.into_any()
-        } else {
-            view! { <StatusBadge status=status.clone()/> }.into_any()
-        }
-    };
+    let counting = move || shown.with(|s| s.counting);
     view! {
         <div class="unlock">
-            <div class="unlock-status">{badge}</div>
+            <div class="unlock-status"><DoorState door_id shown/></div>
             <ActionForm action=unlock>
                 <input type="hidden" name="door_id" value=door_id/>
                 <input type="hidden" name="latitude" prop:value=move || coordinate(|lat, _, _| lat)/>
@@ -67,11 +75,11 @@ pub fn UnlockButton(
                 <button
                     type="submit"
                     class="unlock-button"
-                    class=("is-unlocked", move || remaining.get() > 0)
+                    class=("is-unlocked", counting)
                     aria-label=label
                     disabled=move || unlock.pending().get()
                 >
-                    {move || if unlock.pending().get() { "Unlocking…" } else if remaining.get() > 0 { "Unlocked" } else { "Unlock" }}
+                    {move || if unlock.pending().get() { "Unlocking…" } else if counting() { "Unlocked" } else { "Unlock" }}
                 </button>
             </ActionForm>
             {move || match position.get() {
@@ -81,6 +89,7 @@ pub fn UnlockButton(
             {feedback}
         </div>
     }
+    .into_any()
 }
 
 /// Re-enter the password for a two-factor door, then press Unlock again.
@@ -100,29 +109,4 @@ fn ConfirmPasswordForm() -> impl IntoView {
 
 fn message(error: &AppError) -> String {
     error.to_string()
-}
-
-/// Ticks `remaining` down to zero once a second (browser only). A newer
-/// grant (a higher `generation`) stops an older countdown.
-fn start_countdown(remaining: RwSignal<u32>, generation: StoredValue<u64>) {
-    generation.update_value(|g| *g += 1);
-    #[cfg(feature = "hydrate")]
-    tick(remaining, generation, generation.get_value());
-    #[cfg(not(feature = "hydrate"))]
-    let _ = remaining;
-}
-
-#[cfg(feature = "hydrate")]
-fn tick(remaining: RwSignal<u32>, generation: StoredValue<u64>, mine: u64) {
-    gloo_timers::callback::Timeout::new(1_000, move || {
-        if generation.get_value() != mine {
-            return;
-        }
-        let left = remaining.get_untracked().saturating_sub(1);
-        remaining.set(left);
-        if left > 0 {
-            tick(remaining, generation, mine);
-        }
-    })
-    .forget();
 }

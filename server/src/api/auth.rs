@@ -1,31 +1,35 @@
 //! Who is calling: `Authorization: KISI-LOGIN <key>` (Kisi's scheme) or
 //! `Bearer <key>`, where the key is a Postern API key (`pst_…`). The key is
 //! looked up by its SHA-256 and compared in constant time
-//! (`services::api_keys::authenticate`); a revoked key is refused at once
-//! because nothing is cached. The per-key rate limit is taken here, after
-//! the key proved valid, so unknown keys cannot fill the limiter.
+//! (`services::api_keys::authenticate_seen`, one read per request, which also
+//! reads the database's version for kept answers); a revoked key is refused
+//! at once because no key is cached. The per-key rate limit
+//! is taken here, after the key proved valid, so unknown keys cannot fill
+//! the limiter.
 
 use super::{ApiError, ApiState};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use postern::model::SessionUser;
-use postern::services::{api_keys, tokens, Db};
+use postern::services::data_version::DataVersion;
+use postern::services::{api_keys, Db};
 
-/// The user an API key acts as, with that user's role.
+/// The user an API key acts as, with that user's role, and the database's
+/// version when the key was checked.
 #[derive(Clone, Debug)]
-pub struct ApiUser(pub SessionUser);
+pub struct ApiUser(pub SessionUser, pub DataVersion);
 
 impl FromRequestParts<ApiState> for ApiUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
         let secret = presented_key(&parts.headers)?;
-        let user = api_keys::authenticate(&state.context.db, secret)
+        let (user, seen) = api_keys::authenticate_seen(&state.context.db, secret)
             .await?
             .ok_or(ApiError::Unauthenticated("The API key is not valid (unknown or revoked)."))?;
-        state.limiter.take_key(&tokens::hash_token(secret))?;
-        Ok(ApiUser(user))
+        state.limiter.take_key(secret)?;
+        Ok(ApiUser(user, seen))
     }
 }
 
@@ -36,6 +40,9 @@ pub struct Caller {
     pub user: SessionUser,
     /// The services shared with the dashboard.
     pub state: ApiState,
+    /// The database's version, read with the key (before anything else the
+    /// request reads): an answer kept at this version is still true.
+    pub seen: DataVersion,
 }
 
 impl Caller {
@@ -49,8 +56,8 @@ impl FromRequestParts<ApiState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
-        let ApiUser(user) = ApiUser::from_request_parts(parts, state).await?;
-        Ok(Caller { user, state: state.clone() })
+        let ApiUser(user, seen) = ApiUser::from_request_parts(parts, state).await?;
+        Ok(Caller { user, state: state.clone(), seen })
     }
 }
 

@@ -1,7 +1,8 @@
 //! The query parameters of Kisi's list endpoints — `limit`, `offset`,
 //! `query`, `place_id`, `ids`, `sort` — read from the raw query string
 //! (answering is [`super::listing`]'s). A value that cannot be used is a
-//! 422 naming the parameter; parameters the API does not know are ignored.
+//! 422 naming the parameter. Parameters a route does not document never get
+//! here: [`super::query_names`] refuses them.
 
 use super::ApiError;
 use postern::types::SearchQuery;
@@ -16,7 +17,7 @@ pub const MAX_OFFSET: u32 = 1_000_000;
 pub const MAX_IDS: usize = 100;
 
 /// What a list request asks for.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ListParams {
     pub limit: u32,
     pub offset: u32,

@@ -136,14 +136,15 @@ fn checked_location(location: Location) -> Result<(f64, f64, f64), ApiError> {
 #[utoipa::path(post, path = "/locks/{id}/lock_down", tag = "locks", params(ById),
     responses((status = 204, description = "Locked down"), OneErrors))]
 pub async fn lock_down(caller: Caller, PathId(id): PathId) -> Result<StatusCode, ApiError> {
-    no_content(lockdown::set_door(caller.db(), &caller.user, id, true).await)
+    lockdown::set_door(caller.db(), &caller.state.context.live, &caller.user, id, true).await?;
+    no_content(caller.state.context.unlock.bridges().relock(&[id]).await)
 }
 
 /// Ends a lock's lockdown.
 #[utoipa::path(post, path = "/locks/{id}/cancel_lockdown", tag = "locks", params(ById),
     responses((status = 204, description = "Lockdown cancelled"), OneErrors))]
 pub async fn cancel_lockdown(caller: Caller, PathId(id): PathId) -> Result<StatusCode, ApiError> {
-    no_content(lockdown::set_door(caller.db(), &caller.user, id, false).await)
+    no_content(lockdown::set_door(caller.db(), &caller.state.context.live, &caller.user, id, false).await)
 }
 
 #[cfg(test)]

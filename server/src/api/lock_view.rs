@@ -5,6 +5,7 @@ use super::times::rfc3339;
 use super::ApiError;
 use postern::door_status::DoorStatus;
 use postern::model::Door;
+use postern::services::doors::PlacedDoor;
 use postern::services::{places, Db};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -96,6 +97,20 @@ pub async fn views(db: &Db, doors: Vec<Door>) -> Result<Vec<LockView>, ApiError>
     Ok(out)
 }
 
+/// The view of a door read with its place (no further reads).
+pub fn placed(placed: PlacedDoor) -> LockView {
+    let PlacedDoor { door, place_address, place_latitude, place_longitude } = placed;
+    let place = PlaceView {
+        id: door.place_id,
+        name: door.place_name.clone(),
+        address: place_address,
+        latitude: place_latitude,
+        longitude: place_longitude,
+        time_zone: door.time_zone.clone(),
+    };
+    view(door, place)
+}
+
 /// The view of one door.
 pub async fn one(db: &Db, door: Door) -> Result<LockView, ApiError> {
     views(db, vec![door]).await?.pop().ok_or(ApiError::Internal)
@@ -106,6 +121,7 @@ fn view(d: Door, place: PlaceView) -> LockView {
         DoorStatus::Offline => (None, "offline"),
         DoorStatus::LockedDown => (None, "locked_down"),
         DoorStatus::Unlocked { until } => (Some(until.to_rfc3339()), "unlocked"),
+        DoorStatus::PowerReleased => (None, "unlocked"),
         DoorStatus::Locked => (None, "locked"),
     };
     LockView {
@@ -115,11 +131,11 @@ fn view(d: Door, place: PlaceView) -> LockView {
         longitude: d.longitude,
         configured: d.controller_id.is_some() && d.relay.is_some(),
         online: d.status != DoorStatus::Offline,
-        unlocked: unlocked_until.is_some(),
+        unlocked: status == "unlocked",
         unlocked_until,
         locked_down: d.locked_down_at.is_some(),
         locked_down_since: d.locked_down_at.map(rfc3339),
-        open: false,
+        open: d.sensor == Some(postern::door_status::DoorSensor::Open),
         geofence_restriction_enabled: d.geofence_enabled,
         geofence_restriction_radius: d.effective_radius_m,
         reader_restriction_enabled: d.reader_restriction,

@@ -6,14 +6,17 @@ use super::auth::Caller;
 use super::docs::{ById, IdsByName, ListOf, Paging, ReadErrors};
 use super::list_params::ListParams;
 use super::listing::{self, from_pages};
+use super::lock_list_cache::CachedPage;
 use super::lock_view::{self, LockView};
 use super::path_id::PathId;
 use super::ApiError;
+use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::response::Response;
 use axum::Json;
+use postern::door_status::DoorStatus;
 use postern::model::{Door, SessionUser};
-use postern::services::{doors, Db};
+use postern::services::{doors, now_ms, Db};
 
 /// The `sort` values `GET /locks` takes; its order is place name, then lock name.
 pub const SORTS: &[&str] = &["name"];
@@ -27,9 +30,40 @@ pub const SORTS: &[&str] = &["name"];
     responses(ListOf::<LockView>, ReadErrors))]
 pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let params = ListParams::parse(raw.as_deref(), SORTS)?;
-    let (page, total) = visible(caller.db(), &caller.user, &params).await?;
-    let views = lock_view::views(caller.db(), page).await?;
+    if caller.user.role.can_manage() && params.ids.is_empty() {
+        return managers_page(&caller, params).await;
+    }
+    let (views, total) = visible(caller.db(), &caller.user, &params).await?;
     Ok(listing::answer::<_, LockView>(&params, views, total))
+}
+
+/// A manager's page (every lock, one query), answered from the
+/// [`LockListCache`](super::lock_list_cache::LockListCache) while the database has not changed and no unlock on
+/// the page has run out since it was read.
+async fn managers_page(caller: &Caller, params: ListParams) -> Result<Response, ApiError> {
+    let cache = &caller.state.lock_lists;
+    let version = caller.seen.clone();
+    let now = now_ms();
+    if let Some(page) = cache.get(&version, &params, now) {
+        return Ok(page.response());
+    }
+    let db = caller.db();
+    let (page, total) = from_pages(&params, |page| doors::list_placed(db, &params.query, page, params.place_id)).await?;
+    let fresh_until_ms = page
+        .iter()
+        .filter_map(|placed| match placed.door.status {
+            DoorStatus::Unlocked { until } => Some(until.millis()),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(i64::MAX);
+    let range = listing::collection_range(params.offset, page.len(), total);
+    let views: Vec<LockView> = page.into_iter().map(lock_view::placed).collect();
+    let body = Bytes::from(serde_json::to_vec(&views).map_err(|_| ApiError::Internal)?);
+    let answered = CachedPage::new(body, range.1, fresh_until_ms);
+    let response = answered.response();
+    cache.put(version, params, answered);
+    Ok(response)
 }
 
 /// One lock.
@@ -53,17 +87,16 @@ pub async fn visible_door(db: &Db, user: &SessionUser, id: i64) -> Result<Door, 
 }
 
 /// The requested window of the locks this user sees, and how many there are.
-async fn visible(db: &Db, user: &SessionUser, params: &ListParams) -> Result<(Vec<Door>, i64), ApiError> {
-    if user.role.can_manage() && params.ids.is_empty() {
-        return from_pages(params, |page| doors::list_filtered(db, &params.query, page, params.place_id)).await;
-    }
+/// (Managers' pages without `ids` are [`managers_page`]'s.)
+async fn visible(db: &Db, user: &SessionUser, params: &ListParams) -> Result<(Vec<LockView>, i64), ApiError> {
     let mut candidates = if user.role.can_manage() {
         by_ids(db, &params.ids).await?
     } else {
         doors::for_user(db, user).await?
     };
     candidates.retain(|d| matches(d, params));
-    Ok(params.window(candidates))
+    let (page, total) = params.window(candidates);
+    Ok((lock_view::views(db, page).await?, total))
 }
 
 /// The doors with these ids that exist, in list order.

@@ -5,7 +5,8 @@
 //! Every handler authenticates with [`auth::Caller`] (the key acts with its
 //! user's role) and calls `postern::services`, the same code the dashboard
 //! uses; bodies that fill a dashboard form go through [`forms`], lists
-//! through [`list_params`] and [`listing`], and the OpenAPI attributes share
+//! through [`list_params`] and [`listing`], query parameters the route does
+//! not document are refused by [`query_names`], and the OpenAPI attributes share
 //! [`docs`]. Errors are JSON in Kisi's shape ([`error::ApiError`]); bad input is
 //! always a 4xx. Requests are rate-limited per IP and per key
 //! ([`rate_limit`]). [`routes`] is the one list the router is built from and
@@ -25,11 +26,13 @@ mod list_params;
 mod listing;
 mod lock_actions;
 mod lock_form;
+mod lock_list_cache;
 mod lock_view;
 mod locks;
 pub mod openapi;
 mod organizations;
 mod path_id;
+mod query_names;
 pub mod rate_limit;
 mod role_assignments;
 mod times;
@@ -55,6 +58,8 @@ pub struct ApiState {
     /// The services shared with the dashboard.
     pub context: AppContext,
     limiter: Arc<RateLimiter>,
+    /// Managers' lock list pages, answered again while unchanged.
+    lock_lists: Arc<lock_list_cache::LockListCache>,
 }
 
 /// One route the API serves: method, path (relative to `/api`, written as
@@ -119,10 +124,12 @@ pub fn routes() -> Vec<Route> {
 /// an error that names the variable.
 pub fn router<S: Clone + Send + Sync + 'static>(context: AppContext) -> Result<Router<S>, String> {
     let limits = RateLimits::from_env()?;
-    let state = ApiState { context, limiter: Arc::new(RateLimiter::new(limits)) };
+    let state = ApiState { context, limiter: Arc::new(RateLimiter::new(limits)), lock_lists: Arc::default() };
+    let documented = query_names::from_document();
     let mut router = Router::new();
-    for Route { path, handler, .. } in routes() {
-        router = router.route(path, handler);
+    for Route { method, path, handler } in routes() {
+        let names = Arc::new(documented(&method, path));
+        router = router.route(path, handler.route_layer(axum::middleware::from_fn_with_state(names, query_names::refuse_unknown)));
     }
     Ok(router
         .fallback(error::no_such_endpoint)

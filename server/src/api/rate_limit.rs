@@ -17,6 +17,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use postern::services::tokens;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::{IpAddr, SocketAddr};
@@ -120,9 +121,13 @@ impl RateLimiter {
         RateLimiter { per_ip: Buckets::new(limits.per_ip), per_key: Buckets::new(limits.per_key) }
     }
 
-    /// Counts a request of the key whose hash is `key_hash`.
-    pub fn take_key(&self, key_hash: &str) -> Result<(), ApiError> {
-        self.per_key.take(key_hash.to_owned(), Instant::now()).map_err(too_many)
+    /// Counts a request of the key `secret` (its bucket is keyed by the
+    /// key's SHA-256, so no usable secret stays in memory).
+    pub fn take_key(&self, secret: &str) -> Result<(), ApiError> {
+        if self.per_key.rate.is_none() {
+            return Ok(());
+        }
+        self.per_key.take(tokens::hash_token(secret), Instant::now()).map_err(too_many)
     }
 
     fn take_ip(&self, ip: IpAddr) -> Result<(), ApiError> {

@@ -25,6 +25,8 @@ pub enum Backend {
 pub struct TestApp {
     pub address: String,
     pub db: Db,
+    /// The server's controller bridges (to drive simulated controllers).
+    pub bridges: postern::services::bridge::Bridges,
     pub client: reqwest::Client,
     backend: Backend,
     cleanup: Cleanup,
@@ -68,26 +70,15 @@ impl TestApp {
                 (format!("{}/{name}", postern_admin_or_base()), Cleanup::PostgresDatabase(name))
             }
         };
-        let mut config = Config {
-            bind: "127.0.0.1:0".parse().unwrap(),
-            database_url: url,
-            cookie_secure: false,
-            session_idle: Duration::from_secs(3600),
-            session_absolute: Duration::from_secs(24 * 3600),
-            site_root: "target/site".into(),
-            log: "warn".into(),
-            smtp: None,
-            sms: None,
-            link_settings: Default::default(),
-            public_url: None,
-        };
+        let mut config = Config { database_url: url, ..test_config() };
         adjust(&mut config);
         postern_server::telemetry::init("warn");
         let app = Application::build(&config).await.expect("the server starts");
         let address = format!("http://127.0.0.1:{}", app.port);
         let db = app.db.clone();
+        let bridges = app.bridges.clone();
         tokio::spawn(app.run_until_stopped());
-        TestApp { client: browser_client(&address), address, db, backend, cleanup }
+        TestApp { client: browser_client(&address), address, db, bridges, backend, cleanup }
     }
 
     pub fn backend(&self) -> Backend {
@@ -138,6 +129,24 @@ impl TestApp {
                 admin_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
             }
         }
+    }
+}
+
+/// The configuration test servers start from (port 0; the database URL is
+/// set by the caller).
+pub fn test_config() -> Config {
+    Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        database_url: String::new(),
+        cookie_secure: false,
+        session_idle: Duration::from_secs(3600),
+        session_absolute: Duration::from_secs(24 * 3600),
+        site_root: "target/site".into(),
+        log: "warn".into(),
+        smtp: None,
+        sms: None,
+        link_settings: Default::default(),
+        public_url: None,
     }
 }
 

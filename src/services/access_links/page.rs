@@ -69,6 +69,8 @@ struct DoorRow {
     locked_down_at: Option<i64>,
     place_locked_down_at: Option<i64>,
     unlocked_until: Option<i64>,
+    power_lost: Option<i64>,
+    lock_type: String,
 }
 
 /// The link's page: who it is for, its validity in local time, and the
@@ -84,7 +86,7 @@ pub async fn page(db: &Db, link_id: i64) -> ServiceResult<LinkPageView> {
     let zone = link_zone(db, link.group_id).await?;
     let doors: Vec<DoorRow> = sqlx::query_as(
         "SELECT d.id, d.name, p.name AS place_name, p.time_zone, d.controller_id, c.online AS controller_online, d.locked_down_at,
-         p.locked_down_at AS place_locked_down_at, d.unlocked_until
+         p.locked_down_at AS place_locked_down_at, d.unlocked_until, c.power_lost, d.lock_type
          FROM group_doors gd JOIN doors d ON d.id = gd.door_id JOIN places p ON p.id = d.place_id
          LEFT JOIN controllers c ON c.id = d.controller_id
          WHERE gd.group_id = $1 ORDER BY LOWER(p.name), LOWER(d.name), d.id",
@@ -100,6 +102,8 @@ pub async fn page(db: &Db, link_id: i64) -> ServiceResult<LinkPageView> {
                 controller_online: d.controller_online.is_some_and(flag),
                 locked_down: d.locked_down_at.is_some() || d.place_locked_down_at.is_some(),
                 unlocked_until: d.unlocked_until.map(Timestamp::from_millis),
+                power_lost: d.power_lost.is_some_and(flag),
+                fail_safe: crate::types::LockType::parse(&d.lock_type).is_ok_and(|t| t.fail_safe()),
                 now: Timestamp::from_millis(now),
             }),
             id: d.id,

@@ -1,13 +1,15 @@
 //! What one decision needs, read in as few round trips as possible: the
 //! door's rules, and either the person's state and groups or the access
 //! link and its group. One query per unlock keeps the unlock service's reads
-//! small next to its durable write.
+//! small next to its durable write. A second, small query reads the place's
+//! holidays only when a time restriction is on (the door's or a group's).
 
 use super::super::{db::flag, Db, ServiceError, ServiceResult};
 use crate::access::{
     decide, AccessRequest, ActorKind, CredentialState, Decision, DoorRules, Geofence, GroupPath, Location, RequestContext,
     UserState, WeeklySchedule,
 };
+use crate::schedule::Holiday;
 use crate::types::{Coordinates, Latitude, Longitude, Role, TimeZoneName, Timestamp};
 
 /// Loaded facts about one door.
@@ -16,12 +18,13 @@ pub struct DoorFacts {
     pub place_id: i64,
     pub controller_id: Option<i64>,
     pub controller_online: bool,
+    pub relay: Option<u8>,
     pub pulse_seconds: u32,
     pub rules: DoorRules,
 }
 
 /// The door's columns, selected with these names in every query below.
-const DOOR_COLUMNS: &str = "d.name, d.place_id, d.controller_id, c.online AS controller_online, d.pulse_seconds,
+const DOOR_COLUMNS: &str = "d.name, d.place_id, d.controller_id, c.online AS controller_online, d.relay, d.pulse_seconds,
     d.latitude, d.longitude, p.latitude AS place_latitude, p.longitude AS place_longitude,
     p.geofence_radius_m AS place_radius_m, d.geofence_enabled, d.geofence_radius_m, d.reader_restriction,
     d.time_restriction, d.time_windows, d.locked_down_at, p.locked_down_at AS place_locked_down_at,
@@ -40,6 +43,7 @@ struct DoorRow {
     place_id: i64,
     controller_id: Option<i64>,
     controller_online: Option<i64>,
+    relay: Option<i64>,
     pulse_seconds: i64,
     latitude: Option<f64>,
     longitude: Option<f64>,
@@ -162,8 +166,9 @@ pub async fn door(db: &Db, door_id: i64) -> ServiceResult<DoorFacts> {
 }
 
 /// One round trip: one row per group linking the person to the door (or a
-/// single row with NULL group columns when none does).
-pub async fn person(db: &Db, user_id: i64, door_id: i64) -> ServiceResult<PersonFacts> {
+/// single row with NULL group columns when none does); a second one for the
+/// holidays when a time restriction is on, for the local date of `now`.
+pub async fn person(db: &Db, user_id: i64, door_id: i64, now: i64) -> ServiceResult<PersonFacts> {
     let sql = format!(
         "SELECT {DOOR_COLUMNS}, u.role AS u_role, u.confirmed AS u_confirmed, u.app_access AS u_app_access,
          u.primary_device_required AS u_device_required, u.primary_device_id AS u_device, gp.*
@@ -195,12 +200,13 @@ pub async fn person(db: &Db, user_id: i64, door_id: i64) -> ServiceResult<Person
         }
         door_row.get_or_insert(row.door);
     }
-    let door = door_facts(door_id, door_row.ok_or(ServiceError::NotFound("door"))?)?;
+    let mut door = door_facts(door_id, door_row.ok_or(ServiceError::NotFound("door"))?)?;
+    door.rules.holiday = suppressing_holiday(db, &door, &groups, now).await?;
     Ok(PersonFacts { door, user, groups })
 }
 
 /// One round trip: the link's state, the door, and the link's group when
-/// that group includes the door.
+/// that group includes the door (and the holidays when a time restriction is on).
 pub async fn link(db: &Db, link_id: i64, door_id: i64, now: i64) -> ServiceResult<LinkFacts> {
     let sql = format!(
         "SELECT {DOOR_COLUMNS}, {GROUP_COLUMNS}, l.revoked_at, l.valid_from, l.valid_until, l.use_limit,
@@ -222,8 +228,45 @@ pub async fn link(db: &Db, link_id: i64, door_id: i64, now: i64) -> ServiceResul
         valid_until: row.valid_until.map(Timestamp::from_millis),
         used_up: total_used_up,
     };
-    let groups = group_path(row.group, None, None).into_iter().collect();
-    Ok(LinkFacts { door: door_facts(door_id, row.door)?, credential, groups, daily_limit })
+    let groups: Vec<GroupPath> = group_path(row.group, None, None).into_iter().collect();
+    let mut door = door_facts(door_id, row.door)?;
+    door.rules.holiday = suppressing_holiday(db, &door, &groups, now).await?;
+    Ok(LinkFacts { door, credential, groups, daily_limit })
+}
+
+/// The name of a holiday that suspends time restrictions at the door's place
+/// on the local date of `now` (first by date, then by creation), read only
+/// when a time restriction is on. Yearly holidays and the leap-day rule are
+/// [`Holiday::falls_on`]'s.
+async fn suppressing_holiday(db: &Db, door: &DoorFacts, groups: &[GroupPath], now: i64) -> ServiceResult<Option<String>> {
+    let restricted = door.rules.time_restriction.is_some() || groups.iter().any(|g| g.time_restriction.is_some());
+    if !restricted {
+        return Ok(None);
+    }
+    let Some(today) = local_date(now, &door.rules.time_zone) else {
+        return Ok(None);
+    };
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT name, date, yearly FROM holidays
+         WHERE place_id = $1 AND suppress_time_restrictions <> 0 AND (yearly <> 0 OR date = $2)
+         ORDER BY date, id",
+    )
+    .bind(door.place_id)
+    .bind(today.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(name, date, yearly)| {
+            Some(Holiday { id: 0, name, date: date.parse().ok()?, yearly: yearly != 0, suppress_time_restrictions: true })
+        })
+        .find(|holiday| holiday.falls_on(today))
+        .map(|holiday| holiday.name))
+}
+
+/// The date on the wall clock of `zone` at `now` (milliseconds).
+fn local_date(now: i64, zone: &TimeZoneName) -> Option<jiff::civil::Date> {
+    jiff::Timestamp::from_millisecond(now).ok().map(|t| t.to_zoned(zone.time_zone()).date())
 }
 
 fn group_path(row: GroupRow, member_from: Option<i64>, member_until: Option<i64>) -> Option<GroupPath> {
@@ -251,6 +294,7 @@ fn door_facts(door_id: i64, row: DoorRow) -> ServiceResult<DoorFacts> {
         place_id: row.place_id,
         controller_id: row.controller_id,
         controller_online: row.controller_online.is_some_and(flag),
+        relay: row.relay.and_then(|r| u8::try_from(r).ok()),
         pulse_seconds: u32::try_from(row.pulse_seconds).unwrap_or(5),
         rules: DoorRules {
             geofence: flag(row.geofence_enabled).then_some(Geofence { center, radius_m: radius }),
@@ -261,6 +305,7 @@ fn door_facts(door_id: i64, row: DoorRow) -> ServiceResult<DoorFacts> {
             locked_down: row.locked_down_at.is_some() || row.place_locked_down_at.is_some(),
             require_2fa: flag(row.require_2fa),
             time_zone,
+            holiday: None,
         },
         name: row.name,
     })

@@ -3,7 +3,8 @@
 //! the event durably, and pulse the relay when granted.
 
 use super::event_writer::{EventWriter, NewEvent};
-use super::relays::Relays;
+use super::bridge::{Bridges, Pulse};
+use super::live::Live;
 use super::{now_ms, Db, ServiceResult};
 use crate::access::{
     ActorKind, Explanation, Location, ProximityProof, Reason, RequestContext,
@@ -77,14 +78,28 @@ pub enum UnlockOutcome {
 pub struct UnlockService {
     db: Db,
     events: EventWriter,
-    relays: Relays,
+    bridges: Bridges,
 }
 
 pub use facts::DoorFacts;
 
 impl UnlockService {
-    pub fn new(db: Db, events: EventWriter, relays: Relays) -> UnlockService {
-        UnlockService { db, events, relays }
+    pub fn new(db: Db, events: EventWriter, bridges: Bridges) -> UnlockService {
+        UnlockService { db, events, bridges }
+    }
+
+    /// Connects every stored controller's bridge and serves unlocks through
+    /// them, recording with `events`.
+    pub async fn start(db: Db, events: EventWriter, live: Live) -> ServiceResult<UnlockService> {
+        let bridges = Bridges::new(db.clone(), events.clone(), live);
+        let service = UnlockService::new(db, events, bridges.clone());
+        bridges.start(service.clone()).await?;
+        Ok(service)
+    }
+
+    /// The controllers' bridges (for the simulator panel and the controller page).
+    pub fn bridges(&self) -> &Bridges {
+        &self.bridges
     }
 
     /// The door's rules as the decision needs them.
@@ -95,7 +110,7 @@ impl UnlockService {
     /// "Why can't they unlock?": the decision for a user at a door, at a time
     /// and place of the admin's choosing, laid out rule by rule. Records nothing.
     pub async fn explain(&self, user_id: i64, door_id: i64, at_ms: i64, location: Option<(f64, f64, f64)>) -> ServiceResult<Explanation> {
-        let facts = facts::person(&self.db, user_id, door_id).await?;
+        let facts = facts::person(&self.db, user_id, door_id, at_ms).await?;
         let context = explain_context(at_ms, location);
         let decision = facts.decide(ActorKind::Session, &context);
         Ok(explanation(decision, &facts.door, at_ms, facts.user.role.reaches_every_door()))
@@ -154,7 +169,7 @@ impl UnlockService {
         };
         let (door, decision) = match &input.actor {
             UnlockActor::Session { user, .. } | UnlockActor::ApiKey { user } | UnlockActor::Card { user, .. } => {
-                let mut facts = facts::person(&self.db, user.id, input.door_id).await?;
+                let mut facts = facts::person(&self.db, user.id, input.door_id, now).await?;
                 let kind = match &input.actor {
                     UnlockActor::Card { number, .. } => {
                         facts.user.app_access = true;
@@ -204,13 +219,13 @@ impl UnlockService {
             let event_id = self.events.record(event).await?;
             return Ok((UnlockOutcome::Denied { reasons: decision.reasons, time_zone: door.rules.time_zone }, event_id));
         }
-        if door.controller_id.is_none() {
+        let (Some(controller_id), Some(relay)) = (door.controller_id, door.relay) else {
             event.result = "error".into();
             event.reasons = vec!["no_controller".into()];
             event.details = "The door has no assigned controller.".into();
             let event_id = self.events.record(event).await?;
             return Ok((UnlockOutcome::NoController, event_id));
-        }
+        };
         if !door.controller_online {
             event.result = "error".into();
             event.reasons = vec!["controller_offline".into()];
@@ -224,7 +239,8 @@ impl UnlockService {
         event.result = "granted".into();
         event.unlocked_until = Some((input.door_id, until_ms));
         let event_id = self.events.record(event).await?;
-        self.relays.pulse(input.door_id, until_ms);
+        super::schedules::spawn_first_person_in(&self.db, input.door_id, now);
+        self.bridges.pulse(Pulse { door_id: input.door_id, controller_id, relay, seconds: door.pulse_seconds });
         Ok((UnlockOutcome::Granted { until_ms, pulse_seconds: door.pulse_seconds }, event_id))
     }
 }

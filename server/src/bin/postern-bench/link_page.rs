@@ -2,11 +2,10 @@
 //! SQLite file: time per request over loopback (an upper bound of the
 //! server's render time) and what a phone downloads for it, gzip included.
 
-use postern::model::{ControllerForm, DoorForm, GroupForm, LinkForm, PlaceForm};
+use postern::model::{ControllerForm, DoorForm, GroupForm, LinkForm};
 use postern::services::access_links::{self, LinkSettings};
 use postern::services::messaging::Messenger;
-use postern::services::{controllers, doors, groups, owner, places, Db};
-use postern::types::{Email, Name, Password};
+use postern::services::{controllers, doors, groups, Db};
 use postern_server::startup::Application;
 use std::time::Instant;
 
@@ -59,25 +58,13 @@ pub async fn bench() {
     );
     println!("    total {gzip_bytes} B compressed; budget {} KB: {}", BYTES_BUDGET / 1024, verdict(gzip_bytes <= BYTES_BUDGET && fetches == 0));
     db.close().await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
+    super::remove_sqlite(&path);
 }
 
 /// An owner, a place with three wired doors, a group with them, and a
 /// manual link to that group; returns the link's URL.
 async fn link(db: &Db, base: &str) -> String {
-    let actor = owner::create(
-        db,
-        Name::parse("Bench Owner").expect("name"),
-        Email::parse("owner@bench.example.com").expect("email"),
-        &Password::parse("bench password 123").expect("password"),
-        "Bench Org",
-    )
-    .await
-    .expect("owner");
-    let place = PlaceForm { name: "HQ".into(), latitude: "52.52".into(), longitude: "13.405".into(), time_zone: "Europe/Berlin".into(), ..Default::default() };
-    let place_id = places::insert(db, &place.validate().expect("place")).await.expect("place");
+    let (actor, place_id) = super::owner_and_place(db).await;
     let controller = ControllerForm { name: "C1".into(), place_id: place_id.to_string(), ..Default::default() };
     let controller_id = controllers::insert(db, &controller.validate().expect("controller")).await.expect("controller");
     let group_id = groups::insert(db, &GroupForm { name: "Visitors".into(), ..Default::default() }.validate().expect("group")).await.expect("group");

@@ -9,7 +9,11 @@
 //!     and the bytes a phone downloads for it;
 //! (f) the JSON API over HTTP: unlocks and the lock list next to a plain
 //!     handler and a one-insert-per-request handler, and unlocks paced at
-//!     1000/s.
+//!     1000/s (`postern-bench api` runs this section alone);
+//! (g) scheduled unlocks: next transitions for 10,000 doors;
+//! (h) an unlock request to its MQTT publish on the real broker, and
+//! (i) simulated controllers held with live status, with CPU and memory
+//!     (`postern-bench bridge` runs (h) and (i) alone).
 //!
 //! A diagnostic shows (b)'s durable part alone: the group-commit event writes
 //! (each carrying the door's "unlocked until" in the same transaction).
@@ -20,7 +24,6 @@ use postern::access::{
 };
 use postern::model::{ControllerForm, DoorForm, GroupForm, PlaceForm, SessionUser, UserForm};
 use postern::services::event_writer::{EventWriter, NewEvent};
-use postern::services::relays::Relays;
 use postern::services::unlock::{UnlockActor, UnlockInput, UnlockMethod, UnlockOutcome, UnlockService};
 use postern::services::{controllers, doors, groups, now_ms, places, users, Db};
 use postern::types::{Coordinates, Latitude, Longitude, Role, TimeZoneName, Timestamp};
@@ -44,6 +47,14 @@ const ROUNDS: usize = 3;
 #[tokio::main]
 async fn main() {
     println!("postern-bench ({} cores)", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    // `postern-bench api`: section (f) alone.
+    if std::env::args().nth(1).as_deref() == Some("api") {
+        return api::bench().await;
+    }
+    // `postern-bench bridge`: sections (h) and (i) alone.
+    if std::env::args().nth(1).as_deref() == Some("bridge") {
+        return bridge::bench().await;
+    }
     let (decisions_per_s, ns) = bench_decide();
     println!("(a) access::decide, {GROUPS} groups, every restriction on, {DECISIONS} iterations, 1 thread:");
     println!("    {decisions_per_s:.0} decisions/s, {ns:.0} ns/decision");
@@ -78,11 +89,38 @@ async fn main() {
     println!("(d) ratio (b)/(c) = {ratio:.2}x (rounds: {}); goal at least {GOAL:.0}x: {verdict}", each.join(", "));
     link_page::bench().await;
     api::bench().await;
+    schedules::run();
+    bridge::bench().await;
+}
+
+/// The owner every HTTP section signs in as, and one place ("HQ", Berlin).
+async fn owner_and_place(db: &Db) -> (SessionUser, i64) {
+    use postern::types::{Email, Name, Password};
+    let actor = postern::services::owner::create(
+        db,
+        Name::parse("Bench Owner").expect("name"),
+        Email::parse("owner@bench.example.com").expect("email"),
+        &Password::parse("bench password 123").expect("password"),
+        "Bench Org",
+    )
+    .await
+    .expect("owner");
+    let place = PlaceForm { name: "HQ".into(), latitude: "52.52".into(), longitude: "13.405".into(), time_zone: "Europe/Berlin".into(), ..Default::default() };
+    (actor, places::insert(db, &place.validate().expect("place")).await.expect("place"))
+}
+
+/// Removes a SQLite file and its WAL companions.
+fn remove_sqlite(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
 }
 
 mod api;
+mod bridge;
 mod link_page;
 mod load;
+mod schedules;
 
 use load::Figures;
 
@@ -120,6 +158,7 @@ fn bench_decide() -> (f64, f64) {
         locked_down: false,
         require_2fa: true,
         time_zone: tz,
+        holiday: None,
     };
     // Worst case for a grant: only the last group is open now, so all 50 are checked.
     let groups: Vec<GroupPath> = (0..GROUPS)
@@ -176,7 +215,8 @@ async fn bench_service(url: &str) -> Figures {
     let db = Db::connect(url).await.unwrap();
     db.migrate().await.unwrap();
     let (member, door_ids) = site(&db).await;
-    let service = UnlockService::new(db.clone(), EventWriter::spawn(db.clone()), Relays::new());
+    let live = postern::services::live::Live::start(db.clone());
+    let service = UnlockService::start(db.clone(), EventWriter::spawn(db.clone()), live).await.unwrap();
     let unlock = move |i: usize| {
         let service = service.clone();
         let input = UnlockInput {
