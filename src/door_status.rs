@@ -107,7 +107,8 @@ pub struct DoorStatusInputs {
 impl DoorStatus {
     /// Precedence: Offline (no controller or controller offline) > power
     /// released (a fail-safe lock without power is open whatever else holds)
-    /// > Locked down > Unlocked (unlocked_until > now) > Locked.
+    /// > Locked down > Locked (a fail-secure lock without power cannot
+    /// release, whatever was granted) > Unlocked (unlocked_until > now) > Locked.
     pub fn derive(inputs: &DoorStatusInputs) -> DoorStatus {
         if !inputs.has_controller || !inputs.controller_online {
             return DoorStatus::Offline;
@@ -117,6 +118,9 @@ impl DoorStatus {
         }
         if inputs.locked_down {
             return DoorStatus::LockedDown;
+        }
+        if inputs.power_lost {
+            return DoorStatus::Locked;
         }
         match inputs.unlocked_until {
             Some(until) if until > inputs.now => DoorStatus::Unlocked { until },
@@ -189,6 +193,15 @@ mod tests {
         i.controller_online = false;
         i.fail_safe = true;
         assert_eq!(DoorStatus::derive(&i), DoorStatus::Offline);
+        // A fail-secure lock without power stays locked even inside a grant
+        // or a scheduled unlock: energising its relay releases nothing.
+        i.controller_online = true;
+        i.fail_safe = false;
+        i.locked_down = false;
+        i.unlocked_until = Some(Timestamp::from_millis(60_000));
+        assert_eq!(DoorStatus::derive(&i), DoorStatus::Locked);
+        i.power_lost = false;
+        assert!(matches!(DoorStatus::derive(&i), DoorStatus::Unlocked { .. }));
         assert!(power_note(true, true).unwrap().contains("fail-safe"));
         assert!(power_note(true, false).unwrap().contains("stays locked"));
         assert_eq!(power_note(false, true), None);

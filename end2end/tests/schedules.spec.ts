@@ -89,6 +89,9 @@ test("a first-in unlock waits until a member unlocks a door of its zone", async 
 
   const end = await createActiveSchedule(page, door, { firstIn: true });
   await expect(page.getByText("Waiting for the first person in")).toBeVisible();
+  // The door's own page says so too.
+  await page.goto(`/doors/${door}`);
+  await expect(page.getByRole("status").filter({ hasText: "Waiting for the first person in" })).toBeVisible();
   const waiting = await doorStatus(page, name);
   await expect(waiting).toHaveAttribute("data-status", "locked");
 
@@ -112,5 +115,8 @@ test("a first-in unlock waits until a member unlocks a door of its zone", async 
     await expect(state).toContainText(`until ${end}`);
   }).toPass({ timeout: 15_000 });
   await page.goto(`/doors/${door}/schedules`);
+  await expect(page.getByText("Waiting for the first person in")).toHaveCount(0);
+  await page.goto(`/doors/${door}`);
+  await expect(page.getByRole("heading", { name }).first()).toBeVisible();
   await expect(page.getByText("Waiting for the first person in")).toHaveCount(0);
 });

@@ -13,6 +13,13 @@ test("a card presented at a simulated reader opens its door; an unknown card is 
   await page.getByLabel(`Card number at ${where}`).fill(card);
   await page.getByRole("button", { name: `Present card at ${where}` }).click();
   await expect(page.getByRole("status")).toContainText(`${doorName} unlocked for 5 s.`);
+  // The panel follows the controller by itself: the relay is energised,
+  // then released when the 5 s pulse ends, with nothing pressed.
+  const port = page.getByRole("row", { name: new RegExp(doorName) });
+  await expect(port).toContainText("Energised");
+  await expect(port.locator(".door-state")).toHaveAttribute("data-status", "unlocked");
+  await expect(port).toContainText("Released", { timeout: 10_000 });
+  await expect(port.locator(".door-state")).toHaveAttribute("data-status", "locked");
 
   await page.getByLabel(`Card number at ${where}`).fill("255:65535");
   await page.getByRole("button", { name: `Present card at ${where}` }).click();

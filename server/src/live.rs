@@ -11,16 +11,17 @@
 //! - First a `clock` event (`{"now": <server ms>}`), so the page can count
 //!   an unlock down against the server's clock. Then one `door` event per
 //!   change (`data:` the `DoorLive` JSON, `id:` the server time). When the
-//!   browser reconnects (it sends `Last-Event-ID`) or falls behind, the
-//!   current state of every door it may see is sent first, since changes
-//!   may have been missed.
+//!   browser reconnects (it sends `Last-Event-ID`), asks for it
+//!   (`?snapshot`, as pages do when they open the stream) or falls behind,
+//!   the current state of every door it may see is sent first, since
+//!   changes may have been missed.
 //! - A comment every 15 s keeps proxies from closing the connection; the
 //!   session is checked again every minute and the stream ends when it is
 //!   gone. Compression skips `text/event-stream` (tower-http's default
 //!   predicate), so every event is flushed as it is written.
 
 use app::server_context::{session_token, AppContext};
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -45,7 +46,13 @@ pub fn router<S>(context: AppContext) -> Router<S> {
     Router::new().route("/live/doors", get(doors_stream)).with_state(context)
 }
 
-async fn doors_stream(State(context): State<AppContext>, headers: HeaderMap) -> Response {
+/// `?snapshot`: send every visible door's current state after the clock.
+#[derive(serde::Deserialize)]
+struct StreamQuery {
+    snapshot: Option<String>,
+}
+
+async fn doors_stream(State(context): State<AppContext>, Query(query): Query<StreamQuery>, headers: HeaderMap) -> Response {
     let Some(token) = session_token(&headers) else { return unauthorized() };
     let user = match sessions::lookup(&context.db, &token, context.session_policy).await {
         Ok(Some(user)) => user,
@@ -65,7 +72,9 @@ async fn doors_stream(State(context): State<AppContext>, headers: HeaderMap) -> 
         }
     };
     let mut first = VecDeque::from([clock_event()]);
-    if headers.contains_key("last-event-id") {
+    // Pages ask for the snapshot (`?snapshot`): a change between rendering
+    // the page and opening the stream would otherwise wait for the next one.
+    if headers.contains_key("last-event-id") || query.snapshot.is_some() {
         first.extend(snapshot(&context, &visible).await);
     }
     let state = StreamState { context, token, visible, changes, queued: first, session_check: None };

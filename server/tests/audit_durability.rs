@@ -2,12 +2,16 @@
 //! the real `postern` binary is killed (SIGKILL) in the middle of a burst of
 //! unlocks, and every grant that was answered must be in the database after.
 
+#[path = "support/servers.rs"]
+mod servers;
+
 use postern::model::{ControllerForm, DoorForm, PlaceForm};
 use postern::services::{controllers, doors, places, Db};
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use servers::Servers;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,7 +23,7 @@ const PASSWORD: &str = "correct horse battery";
 /// The temp database and the running server; both go away on drop, even after a failed assertion.
 struct Fixture {
     path: PathBuf,
-    server: Option<Child>,
+    servers: Servers,
 }
 
 impl Fixture {
@@ -29,39 +33,13 @@ impl Fixture {
 
     /// Starts `postern serve` on a free port and waits for /healthz; returns its address.
     async fn start_server(&mut self) -> String {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let address = format!("http://127.0.0.1:{port}");
-        let child = Command::new(env!("CARGO_BIN_EXE_postern"))
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .env("POSTERN_DATABASE_URL", self.url())
-            .env("POSTERN_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("the server starts");
-        self.server = Some(child);
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Ok(response) = client.get(format!("{address}/healthz")).send().await {
-                if response.status().is_success() {
-                    return address;
-                }
-            }
-            if let Some(status) = self.server.as_mut().unwrap().try_wait().unwrap() {
-                panic!("the server exited before answering /healthz: {status}");
-            }
-            assert!(Instant::now() < deadline, "the server did not answer /healthz within 60 s");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let url = self.url();
+        self.servers.start(&url).await
     }
 
     /// SIGKILL: no graceful shutdown, no chance to flush anything.
     fn kill_server(&mut self) {
-        if let Some(mut child) = self.server.take() {
-            child.kill().expect("SIGKILL the server");
-            child.wait().unwrap();
-        }
+        self.servers.kill_all();
     }
 }
 
@@ -178,7 +156,7 @@ async fn unlock_burst_then_kill(fixture: &mut Fixture, address: &str, door_id: i
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_answered_grant_survives_a_sigkill() {
     let name = format!("postern-audit-{}-{:08x}.db", std::process::id(), rand::random::<u32>());
-    let mut fixture = Fixture { path: std::env::temp_dir().join(name), server: None };
+    let mut fixture = Fixture { path: std::env::temp_dir().join(name), servers: Servers::default() };
     let url = fixture.url();
     create_owner(&url);
     let door_id = wired_door(&url).await;

@@ -58,10 +58,11 @@ async fn site(app: &TestApp) -> Site {
     Site { controller: controller.parse().unwrap(), safe_door: safe_door.parse().unwrap(), secure_door: secure_door.parse().unwrap() }
 }
 
-/// Waits (up to 5 s) until an event with this action exists; returns
+/// Waits (up to 10 s: a held-open alarm comes only after a 5 s exit pulse
+/// and the door's limit) until an event with this action exists; returns
 /// (result, method, reasons, details) of the latest one.
 async fn event(app: &TestApp, action: &str) -> (String, Option<String>, String, String) {
-    for _ in 0..100 {
+    for _ in 0..200 {
         let row: Option<(String, Option<String>, String, String)> =
             sqlx::query_as("SELECT result, method, reasons, details FROM events WHERE action = $1 ORDER BY id DESC LIMIT 1")
                 .bind(action)
@@ -73,7 +74,7 @@ async fn event(app: &TestApp, action: &str) -> (String, Option<String>, String, 
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("no {action} event within 5 s");
+    panic!("no {action} event within 10 s");
 }
 
 /// Waits (up to 5 s) until the door's state satisfies `check`.
@@ -161,6 +162,16 @@ async fn power_loss_releases_fail_safe_locks_only_and_offline_controllers_answer
     let secure = postern::services::doors::get(&app.db, site.secure_door).await.unwrap();
     assert_eq!(secure.status, DoorStatus::Locked);
     assert!(secure.note.unwrap().contains("stays locked"));
+    // Granted, but a fail-secure lock without power cannot release: an
+    // error, logged, and the door keeps reading Locked.
+    let vault = site.secure_door.to_string();
+    let (status, body) = app.call("unlock_door", &[("door_id", &vault)]).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(body.to_string().contains("fail-secure lock stays locked"), "{body}");
+    let (result, _, reasons, _) = event(app, "unlock").await;
+    assert_eq!((result.as_str(), reasons.as_str()), ("error", "[\"lock_unpowered\"]"));
+    let secure = postern::services::doors::get(&app.db, site.secure_door).await.unwrap();
+    assert_eq!(secure.status, DoorStatus::Locked);
     // With the fail-safe lock released, opening that door is no alarm.
     sim.set_door_open(1, true).unwrap();
     door_until(app, site.safe_door, "open", |d| d.sensor == Some(DoorSensor::Open)).await;
@@ -230,6 +241,12 @@ async fn the_panel_drives_the_simulated_controller_and_refuses_nonsense(app: &Te
     assert_eq!((result.as_str(), method.as_deref()), ("granted", Some("request_to_exit")));
     assert_eq!(simulate("open", Some("1")).await.0, 200);
     door_until(app, site.safe_door, "open", |d| d.sensor == Some(DoorSensor::Open)).await;
+    // What the panel's badges read every second: the controller's reports.
+    let (status, states) = app.call("simulator_states", &[]).await;
+    assert_eq!(status, 200, "{states}");
+    let state = states.as_array().unwrap().iter().find(|s| s["id"] == site.controller).expect("the controller is listed");
+    assert_eq!(state["doors_open"], serde_json::json!([true, false, false, false]), "{state}");
+    assert_eq!((state["online"].as_bool(), state["power_lost"].as_bool()), (Some(true), Some(false)), "{state}");
     assert_eq!(simulate("close", Some("1")).await.0, 200);
     door_until(app, site.safe_door, "closed", |d| d.sensor == Some(DoorSensor::Closed)).await;
     assert_eq!(simulate("offline", None).await.0, 200);
@@ -259,6 +276,8 @@ async fn the_panel_drives_the_simulated_controller_and_refuses_nonsense(app: &Te
     // Members cannot drive the simulator.
     let member = common::browser_client(&app.address);
     let (status, _) = common::call_with(&member, &app.address, "simulate", &[("controller_id", "1"), ("action", "exit"), ("port", "1")]).await;
+    assert_eq!(status, 401);
+    let (status, _) = common::call_with(&member, &app.address, "simulator_states", &[]).await;
     assert_eq!(status, 401);
 }
 on_both_databases!(the_panel_drives_the_simulated_controller_and_refuses_nonsense);

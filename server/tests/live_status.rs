@@ -2,15 +2,14 @@
 //! and PostgreSQL, and across two replicas sharing one PostgreSQL database.
 
 mod common;
+#[path = "support/servers.rs"]
+mod servers;
 
 use common::{call_with, TestApp};
 use postern::model::UserForm;
 use postern::services::users;
 use postern::types::Password;
-use postern_server::config::Config;
-use postern_server::startup::Application;
 use serde_json::Value;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The promise: a change reaches the browser within a second.
@@ -34,8 +33,12 @@ impl Stream {
     }
 
     async fn open_with(client: &reqwest::Client, address: &str, headers: &[(&str, &str)]) -> Stream {
+        Stream::open_at(client, &format!("{address}/live/doors"), headers).await
+    }
+
+    async fn open_at(client: &reqwest::Client, url: &str, headers: &[(&str, &str)]) -> Stream {
         let mut request = client
-            .get(format!("{address}/live/doors"))
+            .get(url)
             .header("accept", "text/event-stream")
             .header("accept-encoding", "gzip");
         for (name, value) in headers {
@@ -176,6 +179,10 @@ async fn strangers_get_401_and_members_hear_only_their_doors(app: &TestApp) {
     // After a reconnect (Last-Event-ID) the current state of their doors comes first.
     let mut again = Stream::open_with(&phone, &app.address, &[("last-event-id", "1")]).await;
     assert_eq!(again.next_door(Duration::from_secs(3)).await.as_deref(), Some(site.door.as_str()));
+    // So does a page opening the stream (`?snapshot`): a change between
+    // rendering and connecting is not lost.
+    let mut page = Stream::open_at(&phone, &format!("{}/live/doors?snapshot", app.address), &[]).await;
+    assert_eq!(page.next_door(Duration::from_secs(3)).await.as_deref(), Some(site.door.as_str()));
 
     // Signing out ends the right to open a stream.
     assert_eq!(call_with(&phone, &app.address, "logout", &[]).await.0, 200);
@@ -184,19 +191,14 @@ async fn strangers_get_401_and_members_hear_only_their_doors(app: &TestApp) {
 }
 on_both_databases!(strangers_get_401_and_members_hear_only_their_doors);
 
-/// Two replicas on one PostgreSQL database: a browser on B hears an unlock
-/// made through A (LISTEN/NOTIFY), within a second, exactly once.
+/// Two replicas on one PostgreSQL database, B a `postern serve` process of
+/// its own: a browser on B hears an unlock made through A (LISTEN/NOTIFY),
+/// within a second, exactly once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_on_one_replica_reaches_browsers_on_another() {
-    let config: Arc<Mutex<Option<Config>>> = Arc::default();
-    let keep = config.clone();
-    let a = TestApp::spawn_with(common::Backend::Postgres, move |c| *keep.lock().unwrap() = Some(c.clone())).await;
-    let config = config.lock().unwrap().clone().unwrap();
-    let config = Config { database_url: a.db.pool().connect_options().database_url.to_string(), ..config };
-    let b = Application::build(&config).await.expect("replica B starts");
-    let b_address = format!("http://127.0.0.1:{}", b.port);
-    let b_db = b.db.clone();
-    tokio::spawn(b.run_until_stopped());
+    let a = TestApp::spawn_with(common::Backend::Postgres, |_| {}).await;
+    let mut replicas = servers::Servers::default();
+    let b_address = replicas.start(&a.db.pool().connect_options().database_url.to_string()).await;
 
     let site = site(&a).await;
     // Sessions live in the database: the cookie from A works on B.
@@ -251,6 +253,6 @@ async fn a_change_on_one_replica_reaches_browsers_on_another() {
         assert_eq!(heard, 1, "replica {name} sent the lockdown {heard} times");
     }
 
-    b_db.close().await;
+    drop(replicas);
     a.cleanup().await;
 }

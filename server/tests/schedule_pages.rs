@@ -158,6 +158,8 @@ async fn signed_out_callers_get_nothing(app: &TestApp) {
     let stranger = app.new_browser();
     let (status, _) = common::call_with(&stranger, &app.address, "get_door_schedules", &[("door_id", &door)]).await;
     assert!(status == 401 || status == 403, "status {status}");
+    let (status, _) = common::call_with(&stranger, &app.address, "get_door_held_back", &[("door_id", &door)]).await;
+    assert!(status == 401 || status == 403, "status {status}");
     let (status, _) = common::call_with(&stranger, &app.address, "save_schedule", &[("door_id", &door), ("form[kind]", "all_day"), ("form[first_date]", "2026-12-24")]).await;
     assert!(status == 401 || status == 403, "status {status}");
     assert_eq!(count(app, "scheduled_unlocks").await, 0);

@@ -7,6 +7,8 @@
 //! schedules.
 
 mod common;
+#[path = "support/servers.rs"]
+mod servers;
 
 use postern::model::{ControllerForm, DoorForm, PlaceForm, SessionUser};
 use postern::schedule::wall_clock::local;
@@ -19,7 +21,6 @@ use postern::services::schedules::{self, HeldBack, ManualClock, Scheduler};
 use postern::services::unlock::UnlockService;
 use postern::services::{controllers, doors, places, Db};
 use postern::types::{Role, Timestamp, ZoneArming};
-use std::process::{Child, Command as Process, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -828,7 +829,7 @@ async fn a_second_replica_takes_over_when_the_first_dies() {
     let now = postern::services::now_ms();
     insert_single(&db, door, now - MINUTE, now + 30 * MINUTE).await;
 
-    let mut servers = Servers(Vec::new());
+    let mut servers = servers::Servers::default();
     servers.start(&url).await;
     servers.start(&url).await;
     let started = || async {
@@ -918,55 +919,6 @@ async fn leader_pid(db: &Db) -> Option<u32> {
     .await
     .unwrap();
     row.and_then(|(name,)| name.rsplit(' ').next()?.parse().ok())
-}
-
-/// Running servers, killed on drop (also after a failed assertion).
-struct Servers(Vec<Child>);
-
-impl Servers {
-    async fn start(&mut self, url: &str) {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Process::new(env!("CARGO_BIN_EXE_postern"))
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .env("POSTERN_DATABASE_URL", url)
-            .env("POSTERN_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("the server starts");
-        self.0.push(child);
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Ok(response) = client
-                .get(format!("http://127.0.0.1:{port}/healthz"))
-                .send()
-                .await
-            {
-                if response.status().is_success() {
-                    return;
-                }
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the server did not answer /healthz within 60 s"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for Servers {
-    fn drop(&mut self) {
-        for child in &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
 }
 
 /// A lockdown releases an active scheduled unlock at once and holds the

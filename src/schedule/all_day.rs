@@ -93,6 +93,33 @@ mod tests {
     }
 
     #[test]
+    fn leap_days_are_days_like_any_other() {
+        let kiritimati = zone("Pacific/Kiritimati");
+        let leap = AllDayEvent::on(date(2028, 2, 29)).span(&kiritimati).unwrap();
+        assert_eq!(leap.start, utc("2028-02-28T10:00:00Z"));
+        assert_eq!(leap.millis(), 24 * 3_600_000);
+        // Across the leap day: Feb 28 to Mar 1 is three days in 2028, in Adak too.
+        let adak = zone("America/Adak");
+        let across = AllDayEvent {
+            first: date(2028, 2, 28),
+            last: date(2028, 3, 1),
+        }
+        .span(&adak)
+        .unwrap();
+        assert_eq!(across.start, utc("2028-02-28T10:00:00Z"));
+        assert_eq!(across.end, utc("2028-03-02T10:00:00Z"));
+        assert_eq!(across.millis(), 3 * 24 * 3_600_000);
+        // Feb 28 to Mar 1 of a common year is two days.
+        let common = AllDayEvent {
+            first: date(2027, 2, 28),
+            last: date(2027, 3, 1),
+        }
+        .span(&adak)
+        .unwrap();
+        assert_eq!(common.millis(), 2 * 24 * 3_600_000);
+    }
+
+    #[test]
     fn a_day_that_never_happened_has_no_span() {
         let apia = zone("Pacific/Apia");
         assert_eq!(AllDayEvent::on(date(2011, 12, 30)).span(&apia), None);

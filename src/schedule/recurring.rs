@@ -289,6 +289,46 @@ mod tests {
     }
 
     #[test]
+    fn leap_days_get_their_windows_and_weekdays_stay_right() {
+        let ny = zone("America/New_York");
+        // 2028-02-29 is a Tuesday; a Tuesday-only night window starts on it
+        // and ends on March 1st.
+        let r = Recurring {
+            days: Weekdays::NONE.with(jiff::civil::Weekday::Tuesday),
+            ..every_day(vec![window("08:00", "18:00"), window("22:00", "02:00")])
+        };
+        let found = occurrences(
+            &r,
+            &ny,
+            &HolidayCalendar::empty(),
+            date(2028, 2, 27).at(0, 0, 0, 0),
+            date(2028, 3, 5).at(0, 0, 0, 0),
+        );
+        assert_eq!(
+            found.iter().map(|s| locals(&ny, *s)).collect::<Vec<_>>(),
+            vec![
+                (date(2028, 2, 29).at(8, 0, 0, 0), date(2028, 2, 29).at(18, 0, 0, 0)),
+                (date(2028, 2, 29).at(22, 0, 0, 0), date(2028, 3, 1).at(2, 0, 0, 0)),
+            ]
+        );
+        // Every day of a leap February has its window: 29 of them.
+        let daily = every_day(vec![window("08:00", "18:00")]);
+        let february = occurrences(
+            &daily,
+            &ny,
+            &HolidayCalendar::empty(),
+            date(2028, 2, 1).at(0, 0, 0, 0),
+            date(2028, 3, 1).at(0, 0, 0, 0),
+        );
+        assert_eq!(february.len(), 29);
+        // The first after Feb 28's window is the leap day's.
+        let next = daily
+            .first_after(&ny, &HolidayCalendar::empty(), at(&ny, date(2028, 2, 28).at(9, 0, 0, 0)))
+            .unwrap();
+        assert_eq!(local(&ny, next.start), date(2028, 2, 29).at(8, 0, 0, 0));
+    }
+
+    #[test]
     fn equal_start_and_end_is_twenty_four_hours() {
         let berlin = zone("Europe/Berlin");
         let span = window("09:00", "09:00")

@@ -2,7 +2,9 @@
 
 use super::{HolidayCalendar, ScheduleKind, Span};
 use crate::access::LocalTime;
+use super::wall_clock::{add_days, instant_of, local_date};
 use crate::types::Timestamp;
+use jiff::civil::Time;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +52,51 @@ impl Schedule {
         }
         found
     }
+
+    /// Whether someone leaving at `now` ends this schedule's running
+    /// occurrence: it is enabled, has a "last out after" time, and that time
+    /// has come on the wall clock since the occurrence began. A window from
+    /// 22:00 to 06:00 with "last out after 23:00" is ended by an exit at
+    /// 01:00; a last-out time the occurrence never reaches (07:00 for
+    /// 08:00–18:00) counts from its start.
+    pub fn last_out_reached(&self, zone: &TimeZone, now: Timestamp) -> bool {
+        let Some(after) = self.last_out_after.filter(|_| self.enabled) else {
+            return false;
+        };
+        let just_after = Timestamp::from_millis(now.millis().saturating_add(1));
+        let mut reached = false;
+        self.kind.each_overlapping(
+            zone,
+            &HolidayCalendar::empty(),
+            now,
+            just_after,
+            |span| reached |= now >= last_out_instant(zone, span, after),
+        );
+        reached
+    }
+}
+
+/// The first instant at or after `span`'s start whose wall-clock time is
+/// `after`, or the start itself when the span ends before it.
+fn last_out_instant(zone: &TimeZone, span: Span, after: LocalTime) -> Timestamp {
+    let time = Time::constant(0, 0, 0, 0)
+        .with()
+        .hour(after.hour() as i8)
+        .minute(after.minute() as i8)
+        .build()
+        .unwrap_or(Time::midnight());
+    let day = local_date(zone, span.start);
+    let same_day = instant_of(zone, day.to_datetime(time));
+    let first = if same_day >= span.start {
+        same_day
+    } else {
+        instant_of(zone, add_days(day, 1).to_datetime(time))
+    };
+    if first < span.end {
+        first
+    } else {
+        span.start
+    }
 }
 
 #[cfg(test)]
@@ -77,6 +124,46 @@ mod tests {
         let days: Vec<i8> = next.iter().map(|s| local(&berlin, s.start).day()).collect();
         assert_eq!(days, vec![27, 30, 1, 2, 3]);
         assert!(next[0].contains(now));
+    }
+
+    fn with_last_out(schedule: Schedule, after: &str) -> Schedule {
+        Schedule {
+            last_out_after: Some(LocalTime::parse(after).unwrap()),
+            ..schedule
+        }
+    }
+
+    #[test]
+    fn last_out_counts_on_the_wall_clock_from_the_window_start() {
+        let berlin = TimeZone::get("Europe/Berlin").unwrap();
+        let at = |d: i8, h: i8, m: i8| instant_of(&berlin, date(2026, 11, d).at(h, m, 0, 0));
+        let leaving = with_last_out(office(), "17:00");
+        assert!(!leaving.last_out_reached(&berlin, at(27, 16, 59)));
+        assert!(leaving.last_out_reached(&berlin, at(27, 17, 0)));
+        // Outside the window nothing is running to end.
+        assert!(!leaving.last_out_reached(&berlin, at(27, 18, 30)));
+        // Disabled, or without a last-out time: never.
+        let disabled = Schedule { enabled: false, ..leaving.clone() };
+        assert!(!disabled.last_out_reached(&berlin, at(27, 17, 30)));
+        assert!(!office().last_out_reached(&berlin, at(27, 17, 30)));
+        // A time before the window opens counts from its start.
+        let early = with_last_out(office(), "07:00");
+        assert!(early.last_out_reached(&berlin, at(27, 8, 1)));
+    }
+
+    #[test]
+    fn last_out_works_for_a_window_across_midnight() {
+        let berlin = TimeZone::get("Europe/Berlin").unwrap();
+        let at = |d: i8, h: i8, m: i8| instant_of(&berlin, date(2026, 11, d).at(h, m, 0, 0));
+        let night = with_last_out(
+            recurring(8, Weekdays::MONDAY_TO_FRIDAY, vec![window("22:00", "06:00")]),
+            "23:00",
+        );
+        // Thursday 22:00 to Friday 06:00.
+        assert!(!night.last_out_reached(&berlin, at(26, 22, 30)));
+        assert!(night.last_out_reached(&berlin, at(26, 23, 30)));
+        assert!(night.last_out_reached(&berlin, at(27, 1, 0)), "after midnight, still past 23:00");
+        assert!(night.last_out_reached(&berlin, at(27, 5, 59)));
     }
 
     #[test]

@@ -129,6 +129,16 @@ pub async fn list(db: &Db, query: &SearchQuery, page: Page) -> ServiceResult<Lis
     Ok(Listing { items, total, page: page.number, page_size: page.size })
 }
 
+/// The ids of every simulated controller, in name order (the simulator panel).
+pub async fn simulated_ids(db: &Db) -> ServiceResult<Vec<i64>> {
+    let rows: Vec<(i64,)> =
+        sqlx::query_as("SELECT id FROM controllers WHERE bridge_kind = $1 ORDER BY LOWER(name), id")
+            .bind(BridgeKind::Simulated.as_str())
+            .fetch_all(db.pool())
+            .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
 pub async fn get(db: &Db, id: i64) -> ServiceResult<Controller> {
     let row: ControllerRow = sqlx::query_as(&format!("{SELECT} WHERE c.id = $1"))
         .bind(id)

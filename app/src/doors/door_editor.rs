@@ -2,6 +2,7 @@ use super::api::{get_door, DeleteDoor, SaveDoor};
 use super::door_controls::DoorControls;
 use crate::components::{action_error, form_name, CheckField, ConfirmDelete, FormBanner, SelectField, TextAreaField, TextField};
 use crate::layout::PageHeader;
+use crate::schedules::DoorHeldBack;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use postern::model::{Door, DoorForm, DoorOptions};
@@ -50,6 +51,7 @@ fn DoorForm(door: Option<Door>, options: DoorOptions) -> impl IntoView {
             {id.map(|id| view! { <a href=format!("/doors/{id}/schedules") class="button secondary">"Scheduled unlocks"</a> })}
         </PageHeader>
         {door.clone().map(|door| view! { <DoorControls door/> })}
+        {id.map(|door_id| view! { <DoorHeldBack door_id/> })}
         <FormBanner error/>
         <ActionForm action=save attr:class="editor">
             {id.map(|id| view! { <input type="hidden" name="id" value=id/> })}

@@ -121,7 +121,8 @@ mod browser {
             let tick = gloo_timers::callback::Interval::new(TICK_MS, move || {
                 live.refresh_now();
             });
-            let source = EventSource::new("/live/doors").ok()?;
+            // The snapshot covers changes between rendering and now.
+            let source = EventSource::new("/live/doors?snapshot").ok()?;
             let door = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
                 if let Some(state) = event.data().as_string().and_then(|text| serde_json::from_str::<DoorLive>(&text).ok()) {
                     live.set(state);

@@ -87,6 +87,19 @@ pub async fn get_door_schedules(door_id: i64) -> Result<DoorScheduleDetails, App
     })
 }
 
+/// What holds the door's scheduled unlock back right now, in a sentence
+/// (for the door's page).
+#[server(prefix = "/rpc", endpoint = "get_door_held_back")]
+pub async fn get_door_held_back(door_id: i64) -> Result<Option<String>, AppError> {
+    use postern::types::Timestamp;
+    crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    let now = Timestamp::from_millis(postern::services::now_ms());
+    Ok(postern::services::schedules::held_back(&db, door_id, now)
+        .await?
+        .map(|h| h.sentence()))
+}
+
 /// Creates (no `id`) or changes a door's scheduled unlock, then shows the
 /// door's schedules.
 #[server(prefix = "/rpc", endpoint = "save_schedule")]

@@ -16,4 +16,5 @@ mod summary;
 mod viewer_zone;
 
 pub use door_schedules::{DoorSchedules, ScheduleEditorPage};
+pub use held_back_note::DoorHeldBack;
 pub use place_scheduling::PlaceScheduling;

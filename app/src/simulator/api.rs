@@ -1,5 +1,6 @@
 use crate::error::AppError;
 use leptos::prelude::*;
+use postern::door_status::DoorLive;
 use postern::model::Reader;
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +37,41 @@ pub struct SimPort {
     pub lock_type: Option<String>,
     pub relay_energized: bool,
     pub door_open: bool,
+    /// The wired door's state as loaded (then followed live by the page),
+    /// and its place's time zone.
+    pub door_live: Option<DoorLive>,
+    pub time_zone: String,
+}
+
+/// What a simulated controller reports right now: the panel reads it every
+/// second and on every live door change, without rebuilding its forms.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimState {
+    pub id: i64,
+    pub online: bool,
+    pub power_lost: bool,
+    pub relays_energized: [bool; 4],
+    pub doors_open: [bool; 4],
+}
+
+#[server(prefix = "/rpc", endpoint = "simulator_states")]
+pub async fn simulator_states() -> Result<Vec<SimState>, AppError> {
+    require_admin().await?;
+    let context = crate::server_context::use_app_context()?;
+    let ids = postern::services::controllers::simulated_ids(&context.db).await?;
+    Ok(ids
+        .into_iter()
+        .filter_map(|id| {
+            let state = context.unlock.bridges().simulated(id)?.snapshot();
+            Some(SimState {
+                id,
+                online: state.online,
+                power_lost: state.power_lost,
+                relays_energized: state.relays_energized,
+                doors_open: state.doors_open,
+            })
+        })
+        .collect())
 }
 
 #[server(prefix = "/rpc", endpoint = "simulator_controllers")]
@@ -67,6 +103,8 @@ pub async fn simulator_controllers() -> Result<Vec<SimController>, AppError> {
                     lock_type: door.map(|d| d.lock_type.label().to_owned()),
                     relay_energized: state.relays_energized[index],
                     door_open: state.doors_open[index],
+                    door_live: door.map(|d| d.live()),
+                    time_zone: door.map(|d| d.time_zone.clone()).unwrap_or_default(),
                 }
             })
             .collect();
@@ -145,6 +183,9 @@ pub async fn present_card(reader_id: String, number: String) -> Result<PresentRe
         }
         UnlockOutcome::ControllerOffline => {
             PresentResult { granted: false, door, seconds: 0, reasons: vec!["The door's controller is offline.".into()] }
+        }
+        UnlockOutcome::LockUnpowered => {
+            PresentResult { granted: false, door, seconds: 0, reasons: vec![UnlockOutcome::LOCK_UNPOWERED.into()] }
         }
     })
 }

@@ -1,7 +1,13 @@
-use super::api::{simulator_controllers, PresentCard, SimController, SimPort, Simulate};
-use crate::components::{action_error, FormBanner};
+use super::api::{simulator_controllers, simulator_states, PresentCard, SimController, SimPort, SimState, Simulate};
+use crate::components::{action_error, refresh_every, FormBanner, StatusBadge};
 use crate::layout::PageHeader;
+use crate::live::use_live_doors;
 use leptos::prelude::*;
+use std::collections::HashMap;
+
+/// The controllers' reports as last read, by controller id (empty until the
+/// page is hydrated: the rows then show what they were rendered with).
+type States = Memo<HashMap<i64, SimState>>;
 
 #[component]
 pub fn SimulatorPage() -> impl IntoView {
@@ -9,12 +15,32 @@ pub fn SimulatorPage() -> impl IntoView {
     let simulate = ServerAction::<Simulate>::new();
     let error = action_error(present);
     let simulate_error = action_error(simulate);
-    // Read again after every action (not on a timer: a periodic re-render
-    // replaced the card-number inputs while someone was typing in them).
+    // The panel's layout is read again after every action (not on a timer:
+    // a periodic re-render replaced the card-number inputs while someone was
+    // typing in them). What the controllers report (relays, sensors, power,
+    // network) is read every second and on every live door change, and only
+    // the badges follow it.
     let controllers = Resource::new(
         move || (simulate.version().get(), present.version().get()),
         |_| simulator_controllers(),
     );
+    let tick = RwSignal::new(0u32);
+    refresh_every(tick, 1);
+    let live = use_live_doors();
+    let reports = LocalResource::new(move || {
+        tick.track();
+        live.states.track();
+        simulate.version().track();
+        present.version().track();
+        simulator_states()
+    });
+    let states: States = Memo::new(move |_| {
+        reports
+            .get()
+            .and_then(Result::ok)
+            .map(|list| list.into_iter().map(|s| (s.id, s)).collect())
+            .unwrap_or_default()
+    });
     view! {
         <PageHeader title="Simulator"/>
         <p class="hint">"Try Postern without hardware: each simulated Controller Pro has 4 relays, 4 door sensors, 4 exit buttons and 4 readers. Present a card, press an exit button, push a door open, cut the locks' power or pull the network cable, and watch the doors, the alarms and the event log follow."</p>
@@ -37,7 +63,7 @@ pub fn SimulatorPage() -> impl IntoView {
                     Ok(list) if list.is_empty() => view! {
                         <p class="empty">"No simulated controllers yet. Add a controller with the bridge “Simulated”."</p>
                     }.into_any(),
-                    Ok(list) => list.into_iter().map(|c| view! { <ControllerCard c present simulate/> }).collect_view().into_any(),
+                    Ok(list) => list.into_iter().map(|c| view! { <ControllerCard c present simulate states/> }).collect_view().into_any(),
                 }
             })}
         </Transition>
@@ -67,9 +93,12 @@ fn ActionButton(
 }
 
 #[component]
-fn ControllerCard(c: SimController, present: ServerAction<PresentCard>, simulate: ServerAction<Simulate>) -> impl IntoView {
+fn ControllerCard(c: SimController, present: ServerAction<PresentCard>, simulate: ServerAction<Simulate>, states: States) -> impl IntoView {
     let id = c.id;
     let name = c.name.clone();
+    let (online, power_lost) = (c.online, c.power_lost);
+    let online = move || states.with(|m| m.get(&id).map(|s| s.online)).unwrap_or(online);
+    let power_lost = move || states.with(|m| m.get(&id).map(|s| s.power_lost)).unwrap_or(power_lost);
     let (network, network_label) = if c.online { ("offline", "Take offline") } else { ("online", "Bring online") };
     let (power, power_label) = if c.power_lost { ("power_on", "Restore power") } else { ("power_off", "Cut power") };
     view! {
@@ -80,12 +109,10 @@ fn ControllerCard(c: SimController, present: ServerAction<PresentCard>, simulate
                     <p class="muted">{c.place.clone()}</p>
                 </div>
                 <div class="sim-badges">
-                    {if c.online {
-                        view! { <span class="badge status-locked">"Online"</span> }.into_any()
-                    } else {
-                        view! { <span class="badge status-offline">"Offline"</span> }.into_any()
-                    }}
-                    {c.power_lost.then(|| view! { <span class="badge status-lockdown">"Power lost"</span> })}
+                    <span class=move || if online() { "badge status-locked" } else { "badge status-offline" }>
+                        {move || if online() { "Online" } else { "Offline" }}
+                    </span>
+                    <span class="badge status-lockdown" hidden=move || !power_lost()>"Power lost"</span>
                     {c.lockdown.then(|| view! { <span class="badge status-lockdown">"Locked down"</span> })}
                 </div>
                 <div class="sim-actions">
@@ -96,8 +123,8 @@ fn ControllerCard(c: SimController, present: ServerAction<PresentCard>, simulate
             </header>
             <div class="table-scroll">
                 <table class="list sim-ports">
-                    <thead><tr><th>"#"</th><th>"Door"</th><th>"Relay"</th><th>"Door sensor"</th><th>"Present a card"</th><th>"Door"</th></tr></thead>
-                    <tbody>{c.ports.into_iter().map(|p| view! { <PortRow port=p controller_id=id controller=name.clone() present simulate/> }).collect_view()}</tbody>
+                    <thead><tr><th>"#"</th><th>"Door"</th><th>"Status"</th><th>"Relay"</th><th>"Door sensor"</th><th>"Present a card"</th><th>"Door"</th></tr></thead>
+                    <tbody>{c.ports.into_iter().map(|p| view! { <PortRow port=p controller_id=id controller=name.clone() present simulate states/> }).collect_view()}</tbody>
                 </table>
             </div>
         </section>
@@ -105,8 +132,12 @@ fn ControllerCard(c: SimController, present: ServerAction<PresentCard>, simulate
 }
 
 #[component]
-fn PortRow(port: SimPort, controller_id: i64, controller: String, present: ServerAction<PresentCard>, simulate: ServerAction<Simulate>) -> impl IntoView {
+fn PortRow(port: SimPort, controller_id: i64, controller: String, present: ServerAction<PresentCard>, simulate: ServerAction<Simulate>, states: States) -> impl IntoView {
     let n = port.port;
+    let index = usize::from(n.saturating_sub(1)).min(3);
+    let (energized, open) = (port.relay_energized, port.door_open);
+    let energized = move || states.with(|m| m.get(&controller_id).map(|s| s.relays_energized[index])).unwrap_or(energized);
+    let open = move || states.with(|m| m.get(&controller_id).map(|s| s.doors_open[index])).unwrap_or(open);
     let door = port.door.clone().unwrap_or_else(|| format!("relay {n}"));
     let where_ = format!("{door} ({controller})");
     let (door_action, door_label) = if port.door_open { ("close", "Close") } else { ("open", "Open") };
@@ -119,16 +150,17 @@ fn PortRow(port: SimPort, controller_id: i64, controller: String, present: Serve
                     |d| view! { <strong>{d}</strong><br/><span class="muted small">{port.lock_type.clone().unwrap_or_default()}</span> }.into_any(),
                 )}
             </td>
-            <td>{if port.relay_energized {
-                view! { <span class="badge status-unlocked">"Energised"</span> }.into_any()
-            } else {
-                view! { <span class="badge">"Released"</span> }.into_any()
-            }}</td>
-            <td>{if port.door_open {
-                view! { <span class="badge status-lockdown">"Open"</span> }.into_any()
-            } else {
-                view! { <span class="badge">"Closed"</span> }.into_any()
-            }}</td>
+            <td>{port.door_live.clone().map(|door| view! { <StatusBadge door time_zone=port.time_zone.clone()/> })}</td>
+            <td>
+                <span class=move || if energized() { "badge status-unlocked" } else { "badge" }>
+                    {move || if energized() { "Energised" } else { "Released" }}
+                </span>
+            </td>
+            <td>
+                <span class=move || if open() { "badge status-lockdown" } else { "badge" }>
+                    {move || if open() { "Open" } else { "Closed" }}
+                </span>
+            </td>
             <td>{port.reader.clone().filter(|_| port.door.is_some()).map({
                 let where_ = where_.clone();
                 move |reader| view! {

@@ -58,6 +58,7 @@ pub async fn unlock_door(
         UnlockOutcome::ControllerOffline => {
             Err(AppError::Unavailable("The door's controller is offline. Try again when it is back.".into()).with_status())
         }
+        UnlockOutcome::LockUnpowered => Err(AppError::Unavailable(UnlockOutcome::LOCK_UNPOWERED.into()).with_status()),
     }
 }
 

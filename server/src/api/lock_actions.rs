@@ -113,6 +113,9 @@ pub async fn unlock(caller: Caller, PathId(door_id): PathId, bytes: Bytes) -> Re
         UnlockOutcome::ControllerOffline => {
             Err(ApiError::Unavailable { code: "controller_offline", message: "The door's controller is offline.".into() })
         }
+        UnlockOutcome::LockUnpowered => {
+            Err(ApiError::Unavailable { code: "lock_unpowered", message: UnlockOutcome::LOCK_UNPOWERED.into() })
+        }
     }
 }
 

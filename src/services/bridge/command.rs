@@ -94,6 +94,25 @@ impl Idempotency {
     /// Stores the result of `id` and returns it.
     pub fn remember(&self, id: CommandId, result: Result<(), BridgeError>) -> Result<(), BridgeError> {
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        Self::keep(&mut recent, id, result)
+    }
+
+    /// Runs `act` (quick, not async) unless `id` already ran, under one lock:
+    /// callers racing with the same id act once and all get its result.
+    pub fn once(&self, id: CommandId, act: impl FnOnce() -> Result<(), BridgeError>) -> Result<(), BridgeError> {
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, result)) = recent.iter().find(|(seen, _)| *seen == id) {
+            return result.clone();
+        }
+        let result = act();
+        Self::keep(&mut recent, id, result)
+    }
+
+    fn keep(
+        recent: &mut VecDeque<(CommandId, Result<(), BridgeError>)>,
+        id: CommandId,
+        result: Result<(), BridgeError>,
+    ) -> Result<(), BridgeError> {
         if recent.len() == Self::KEEP {
             recent.pop_front();
         }
@@ -105,6 +124,29 @@ impl Idempotency {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn racing_callers_with_one_id_act_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let memory = std::sync::Arc::new(Idempotency::default());
+        let acted = std::sync::Arc::new(AtomicUsize::new(0));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (memory, acted) = (memory.clone(), acted.clone());
+                std::thread::spawn(move || {
+                    memory.once(CommandId(42), || {
+                        acted.fetch_add(1, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                        Ok(())
+                    })
+                })
+            })
+            .collect();
+        for thread in threads {
+            assert_eq!(thread.join().unwrap(), Ok(()));
+        }
+        assert_eq!(acted.load(Ordering::SeqCst), 1);
+    }
 
     #[test]
     fn idempotency_answers_the_first_result() {

@@ -273,8 +273,9 @@ impl ControllerBridge for SimulatedController {
                 tokio::time::sleep_until(request.deadline).await;
                 return Err(BridgeError::Timeout(request.id));
             }
-            let result = self.apply(&request.command);
-            self.inner.memory.remember(request.id, result)
+            // Checked again under the memory's lock: two callers racing
+            // with one id act once.
+            self.inner.memory.once(request.id, || self.apply(&request.command))
         })
     }
 

@@ -8,7 +8,7 @@ use super::{
     ServiceResult,
 };
 use crate::model::SessionUser;
-use crate::schedule::wall_clock::{add_days, local, local_date, start_of_day};
+use crate::schedule::wall_clock::{add_days, local_date, start_of_day};
 use crate::services::audit::{self, Actor};
 use crate::services::error::{map_constraint, ConstraintRule};
 use crate::services::users::require_admin;
@@ -375,25 +375,10 @@ pub async fn request_to_exit(db: &Db, door_id: i64, at: i64) -> ServiceResult<()
     let mut ended = false;
     for (id, zone_name, applied_start) in doors {
         let zone = time_zone(&zone_name);
-        let time_now = local(&zone, now).time();
-        let minutes_now = i32::from(time_now.hour()) * 60 + i32::from(time_now.minute());
         let schedules = crud::load_schedules(db, Some(id)).await?;
-        let last_out = schedules.iter().any(|(_, s)| {
-            let past = s
-                .last_out_after
-                .is_some_and(|t| i32::from(t.minutes()) <= minutes_now);
-            let mut running = false;
-            if s.enabled && past {
-                s.kind.each_overlapping(
-                    &zone,
-                    &crate::schedule::HolidayCalendar::empty(),
-                    now,
-                    Timestamp::from_millis(at + 1),
-                    |_| running = true,
-                );
-            }
-            running
-        });
+        let last_out = schedules
+            .iter()
+            .any(|(_, s)| s.last_out_reached(&zone, now));
         if last_out {
             sqlx::query("UPDATE schedule_state SET skipped_start = $1 WHERE door_id = $2 AND applied_start = $1")
                 .bind(applied_start)

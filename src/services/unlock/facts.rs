@@ -10,7 +10,7 @@ use crate::access::{
     UserState, WeeklySchedule,
 };
 use crate::schedule::Holiday;
-use crate::types::{Coordinates, Latitude, Longitude, Role, TimeZoneName, Timestamp};
+use crate::types::{Coordinates, Latitude, LockType, Longitude, Role, TimeZoneName, Timestamp};
 
 /// Loaded facts about one door.
 pub struct DoorFacts {
@@ -18,13 +18,17 @@ pub struct DoorFacts {
     pub place_id: i64,
     pub controller_id: Option<i64>,
     pub controller_online: bool,
+    /// The controller reports the lock's power lost and the lock is
+    /// fail-secure: energising the relay cannot release it.
+    pub lock_unpowered: bool,
     pub relay: Option<u8>,
     pub pulse_seconds: u32,
     pub rules: DoorRules,
 }
 
 /// The door's columns, selected with these names in every query below.
-const DOOR_COLUMNS: &str = "d.name, d.place_id, d.controller_id, c.online AS controller_online, d.relay, d.pulse_seconds,
+const DOOR_COLUMNS: &str = "d.name, d.place_id, d.controller_id, c.online AS controller_online,
+    c.power_lost AS controller_power_lost, d.lock_type, d.relay, d.pulse_seconds,
     d.latitude, d.longitude, p.latitude AS place_latitude, p.longitude AS place_longitude,
     p.geofence_radius_m AS place_radius_m, d.geofence_enabled, d.geofence_radius_m, d.reader_restriction,
     d.time_restriction, d.time_windows, d.locked_down_at, p.locked_down_at AS place_locked_down_at,
@@ -43,6 +47,8 @@ struct DoorRow {
     place_id: i64,
     controller_id: Option<i64>,
     controller_online: Option<i64>,
+    controller_power_lost: Option<i64>,
+    lock_type: String,
     relay: Option<i64>,
     pulse_seconds: i64,
     latitude: Option<f64>,
@@ -294,6 +300,8 @@ fn door_facts(door_id: i64, row: DoorRow) -> ServiceResult<DoorFacts> {
         place_id: row.place_id,
         controller_id: row.controller_id,
         controller_online: row.controller_online.is_some_and(flag),
+        lock_unpowered: row.controller_power_lost.is_some_and(flag)
+            && !LockType::parse(&row.lock_type).is_ok_and(|t| t.fail_safe()),
         relay: row.relay.and_then(|r| u8::try_from(r).ok()),
         pulse_seconds: u32::try_from(row.pulse_seconds).unwrap_or(5),
         rules: DoorRules {

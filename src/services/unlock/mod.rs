@@ -71,6 +71,14 @@ pub enum UnlockOutcome {
     NoController,
     /// Granted, but the controller is offline (HTTP 503).
     ControllerOffline,
+    /// Granted, but the fail-secure lock has no power and cannot release (HTTP 503).
+    LockUnpowered,
+}
+
+impl UnlockOutcome {
+    /// What a granted unlock that could not happen says, for every entry point.
+    pub const LOCK_UNPOWERED: &'static str =
+        "The lock has no power: a fail-secure lock stays locked until its power returns.";
 }
 
 /// Shared by every entry point. Cheap to clone.
@@ -232,6 +240,13 @@ impl UnlockService {
             event.details = "The door's controller is offline.".into();
             let event_id = self.events.record(event).await?;
             return Ok((UnlockOutcome::ControllerOffline, event_id));
+        }
+        if door.lock_unpowered {
+            event.result = "error".into();
+            event.reasons = vec!["lock_unpowered".into()];
+            event.details = UnlockOutcome::LOCK_UNPOWERED.into();
+            let event_id = self.events.record(event).await?;
+            return Ok((UnlockOutcome::LockUnpowered, event_id));
         }
         // The grant (and the door's "unlocked until") is on disk before the
         // relay moves and before the caller hears it, in one group commit.

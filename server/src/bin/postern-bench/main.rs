@@ -51,6 +51,11 @@ async fn main() {
     if std::env::args().nth(1).as_deref() == Some("api") {
         return api::bench().await;
     }
+    // `postern-bench fleet N`: one size of section (i), run by (i) itself.
+    if std::env::args().nth(1).as_deref() == Some("fleet") {
+        let count = std::env::args().nth(2).and_then(|n| n.parse().ok()).expect("postern-bench fleet <controllers>");
+        return bridge::fleet(count).await;
+    }
     // `postern-bench bridge`: sections (h) and (i) alone.
     if std::env::args().nth(1).as_deref() == Some("bridge") {
         return bridge::bench().await;
