@@ -29,11 +29,15 @@ test("a card on the simulator panel turns the door Unlocked live in another brow
   await expect(row).toContainText("Unlocked", { timeout: 1_500 });
 
   // Cut the locks' power: the fail-safe strike releases, and the page says why.
+  const panel = page.locator("section", { has: page.getByRole("heading", { name: controllerName }) });
+  await expect(panel.getByText("Power lost", { exact: true })).toBeHidden();
   await page.getByRole("button", { name: `Cut power at ${controllerName}` }).click();
+  await expect(panel.getByText("Power lost", { exact: true })).toBeVisible();
   await expect(row).toContainText("Power lost: the fail-safe lock released", { timeout: 3_000 });
   await expect(row).toContainText("Unlocked");
   await page.getByRole("button", { name: `Restore power at ${controllerName}` }).click();
   await expect(row).not.toContainText("Power lost", { timeout: 3_000 });
+  await expect(panel.getByText("Power lost", { exact: true })).toBeHidden();
   expect(reloads).toBe(0);
   await watcher.close();
 });

@@ -2,7 +2,8 @@ use super::api::{get_door, DeleteDoor, SaveDoor};
 use super::door_controls::DoorControls;
 use crate::components::{action_error, form_name, CheckField, ConfirmDelete, FormBanner, SelectField, TextAreaField, TextField};
 use crate::layout::PageHeader;
-use crate::schedules::DoorHeldBack;
+use crate::error::AppError;
+use crate::schedules::{api::get_door_held_back, DoorHeldBack};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use postern::model::{Door, DoorForm, DoorOptions};
@@ -13,12 +14,21 @@ use postern::types::LockType;
 pub fn DoorEditor() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
-    let data = Resource::new_blocking(id, get_door);
+    // The door, its pickers, and what holds its scheduled unlock back, in
+    // one resource rendered before the page is sent.
+    let data = Resource::new_blocking(id, |id| async move {
+        let (door, options) = get_door(id).await?;
+        let held_back = match id {
+            Some(id) => get_door_held_back(id).await?,
+            None => None,
+        };
+        Ok::<_, AppError>((door, options, held_back))
+    });
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((door, options)) => view! { <DoorForm door options/> }.into_any(),
+                    Ok((door, options, held_back)) => view! { <DoorForm door options held_back/> }.into_any(),
                     Err(e) => view! { <div class="banner error">{e.to_string()}</div> }.into_any(),
                 }
             })}
@@ -31,7 +41,7 @@ fn to_options(items: Vec<(i64, String)>) -> Vec<(String, String)> {
 }
 
 #[component]
-fn DoorForm(door: Option<Door>, options: DoorOptions) -> impl IntoView {
+fn DoorForm(door: Option<Door>, options: DoorOptions, held_back: Option<String>) -> impl IntoView {
     let save = ServerAction::<SaveDoor>::new();
     let delete = ServerAction::<DeleteDoor>::new();
     let error = action_error(save);
@@ -51,7 +61,7 @@ fn DoorForm(door: Option<Door>, options: DoorOptions) -> impl IntoView {
             {id.map(|id| view! { <a href=format!("/doors/{id}/schedules") class="button secondary">"Scheduled unlocks"</a> })}
         </PageHeader>
         {door.clone().map(|door| view! { <DoorControls door/> })}
-        {id.map(|door_id| view! { <DoorHeldBack door_id/> })}
+        {id.map(|door_id| view! { <DoorHeldBack door_id sentence=held_back/> })}
         <FormBanner error/>
         <ActionForm action=save attr:class="editor">
             {id.map(|id| view! { <input type="hidden" name="id" value=id/> })}

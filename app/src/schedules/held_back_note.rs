@@ -1,4 +1,3 @@
-use super::api::get_door_held_back;
 use leptos::prelude::*;
 
 /// What holds the door's scheduled unlock back right now, if anything.
@@ -11,17 +10,10 @@ pub fn HeldBackNote(sentence: Option<String>) -> impl IntoView {
 /// for the first person in…"), with a link to its schedules; nothing when
 /// nothing does.
 #[component]
-pub fn DoorHeldBack(door_id: i64) -> impl IntoView {
-    let sentence = Resource::new(move || door_id, get_door_held_back);
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                sentence.await.ok().flatten().map(|s| view! {
-                    <p class="banner warning held-back" role="status">
-                        {s}" "<a href=format!("/doors/{door_id}/schedules")>"Scheduled unlocks"</a>
-                    </p>
-                })
-            })}
-        </Suspense>
-    }
+pub fn DoorHeldBack(door_id: i64, sentence: Option<String>) -> impl IntoView {
+    sentence.map(|s| view! {
+        <p class="banner warning held-back" role="status">
+            {s}" "<a href=format!("/doors/{door_id}/schedules")>"Scheduled unlocks"</a>
+        </p>
+    })
 }

@@ -150,7 +150,7 @@ fn PortRow(port: SimPort, controller_id: i64, controller: String, present: Serve
                     |d| view! { <strong>{d}</strong><br/><span class="muted small">{port.lock_type.clone().unwrap_or_default()}</span> }.into_any(),
                 )}
             </td>
-            <td>{port.door_live.clone().map(|door| view! { <StatusBadge door time_zone=port.time_zone.clone()/> })}</td>
+            <td class="sim-status">{port.door_live.clone().map(|door| view! { <StatusBadge door time_zone=port.time_zone.clone()/> })}</td>
             <td>
                 <span class=move || if energized() { "badge status-unlocked" } else { "badge" }>
                     {move || if energized() { "Energised" } else { "Released" }}
@@ -161,7 +161,7 @@ fn PortRow(port: SimPort, controller_id: i64, controller: String, present: Serve
                     {move || if open() { "Open" } else { "Closed" }}
                 </span>
             </td>
-            <td>{port.reader.clone().filter(|_| port.door.is_some()).map({
+            <td class="sim-card">{port.reader.clone().filter(|_| port.door.is_some()).map({
                 let where_ = where_.clone();
                 move |reader| view! {
                 <ActionForm action=present attr:class="inline-form">
@@ -170,7 +170,7 @@ fn PortRow(port: SimPort, controller_id: i64, controller: String, present: Serve
                     <button type="submit" class="secondary small" aria-label=format!("Present card at {where_}")>"Present"</button>
                 </ActionForm>
             }})}</td>
-            <td>{port.door.is_some().then(|| view! {
+            <td class="sim-door">{port.door.is_some().then(|| view! {
                 <div class="sim-door-actions">
                     <ActionButton simulate controller_id action="exit" port=n label="Exit" aria=format!("Press exit at {where_}")/>
                     <ActionButton simulate controller_id action=door_action port=n label=door_label aria=format!("{door_label} {where_}")/>
