@@ -223,7 +223,8 @@ where
 }
 
 /// Requests started at a fixed rate whatever the answers do (open loop),
-/// so the latency is what a client sees at that rate.
+/// so the latency is what a client sees at that rate, counted from each
+/// request's due time.
 async fn paced<F, Fut>(call: F) -> Figures
 where
     F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
@@ -235,12 +236,13 @@ where
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(total);
     for i in 0..total {
-        ticker.tick().await;
+        // Timed from when the request was due, not from when its task ran:
+        // a server that holds up the load generator is not excused.
+        let due = ticker.tick().await;
         let call = call.clone();
         tasks.push(tokio::spawn(async move {
-            let sent = Instant::now();
             call(i).await;
-            sent.elapsed()
+            due.elapsed()
         }));
     }
     let mut latencies = Vec::with_capacity(total);
