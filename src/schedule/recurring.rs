@@ -9,7 +9,7 @@
 //! date it starts on: the weekdays, the date range and the holidays are
 //! checked on that date.
 
-use super::wall_clock::{add_days, instant_of, local_date};
+use super::wall_clock::{add_days, instant_at, local_date};
 use super::{HolidayCalendar, Span, Weekdays};
 use crate::access::LocalTime;
 use crate::types::Timestamp;
@@ -43,10 +43,10 @@ impl DailyWindow {
         } else {
             day
         };
-        let at = |day: Date, time: LocalTime| {
-            instant_of(zone, day.at(time.hour() as i8, time.minute() as i8, 0, 0))
-        };
-        Span::new(at(day, self.start), at(end_day, self.end))
+        Span::new(
+            instant_at(zone, day, self.start),
+            instant_at(zone, end_day, self.end),
+        )
     }
 }
 

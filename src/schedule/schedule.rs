@@ -2,9 +2,8 @@
 
 use super::{HolidayCalendar, ScheduleKind, Span};
 use crate::access::LocalTime;
-use super::wall_clock::{add_days, instant_of, local_date};
+use super::wall_clock::{add_days, instant_at, local_date};
 use crate::types::Timestamp;
-use jiff::civil::Time;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
@@ -79,18 +78,12 @@ impl Schedule {
 /// The first instant at or after `span`'s start whose wall-clock time is
 /// `after`, or the start itself when the span ends before it.
 fn last_out_instant(zone: &TimeZone, span: Span, after: LocalTime) -> Timestamp {
-    let time = Time::constant(0, 0, 0, 0)
-        .with()
-        .hour(after.hour() as i8)
-        .minute(after.minute() as i8)
-        .build()
-        .unwrap_or(Time::midnight());
     let day = local_date(zone, span.start);
-    let same_day = instant_of(zone, day.to_datetime(time));
+    let same_day = instant_at(zone, day, after);
     let first = if same_day >= span.start {
         same_day
     } else {
-        instant_of(zone, add_days(day, 1).to_datetime(time))
+        instant_at(zone, add_days(day, 1), after)
     };
     if first < span.end {
         first

@@ -39,6 +39,11 @@ pub fn instant_of(zone: &TimeZone, local: DateTime) -> Timestamp {
     from_jiff(instant)
 }
 
+/// The instant `time` on `date` names in `zone` (see the module's rules).
+pub fn instant_at(zone: &TimeZone, date: Date, time: crate::access::LocalTime) -> Timestamp {
+    instant_of(zone, date.at(time.hour() as i8, time.minute() as i8, 0, 0))
+}
+
 /// The first instant of `date` in `zone`: local midnight, or the end of a
 /// gap that swallows midnight.
 pub fn start_of_day(zone: &TimeZone, date: Date) -> Timestamp {
