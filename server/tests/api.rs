@@ -151,6 +151,33 @@ async fn keys_authenticate_and_revoked_keys_stop_at_once(app: &TestApp) {
 }
 on_both_databases!(keys_authenticate_and_revoked_keys_stop_at_once, roomy);
 
+/// On SQLite the reads every request makes (the key, an unlock's facts) run
+/// on a few kept connections, used again and again instead of the pool's;
+/// on PostgreSQL they run on the pool's.
+async fn request_reads_reuse_a_few_kept_connections(app: &TestApp) {
+    let site = site(app).await;
+    let unlock = format!("/locks/{}/unlock", site.wired);
+    let answers = futures_util::future::join_all((0..40).map(|i| {
+        let (api, unlock) = (&site.owner, unlock.clone());
+        async move { if i % 2 == 0 { api.get("/locks").await } else { api.post(&unlock, json!({})).await } }
+    }))
+    .await;
+    assert!(answers.iter().all(|a| a.status == 200), "{:?}", answers.iter().map(|a| a.status).collect::<Vec<_>>());
+    let kept = app.db.direct_connections();
+    let after_burst = kept.idle();
+    match app.backend() {
+        common::Backend::Sqlite => {
+            assert!((1..=postern::services::db::DIRECT_CONNECTIONS).contains(&after_burst), "{after_burst} kept");
+            for _ in 0..10 {
+                assert_eq!(site.owner.post(&unlock, json!({})).await.status, 200);
+            }
+            assert_eq!(kept.idle(), after_burst, "one after another, the kept connections serve again");
+        }
+        common::Backend::Postgres => assert_eq!(after_burst, 0, "PostgreSQL reads use the pool"),
+    }
+}
+on_both_databases!(request_reads_reuse_a_few_kept_connections, roomy);
+
 async fn the_organization(app: &TestApp) {
     let site = site(app).await;
     let answer = site.owner.get("/organizations").await;

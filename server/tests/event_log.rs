@@ -4,7 +4,8 @@
 mod common;
 
 use common::{call_with, TestApp};
-use postern::services::event_writer::{write, NewEvent};
+use postern::services::event_writer::{write, EventWriter, NewEvent};
+use postern::services::db::DbKind;
 
 async fn seed(app: &TestApp, count: i64) {
     let events: Vec<NewEvent> = (0..count)
@@ -74,3 +75,84 @@ async fn filters_pages_and_csv(app: &TestApp) {
     assert_eq!(status, 401);
 }
 on_both_databases!(filters_pages_and_csv);
+
+/// The writer's batch (multi-row INSERTs, then every door's latest "unlocked
+/// until"; on SQLite one query from BEGIN to COMMIT) is written whole or
+/// not at all, and a failed batch fails its own callers only.
+async fn a_batch_is_written_whole_or_not_at_all(app: &TestApp) {
+    app.sign_up_owner().await;
+    let place = app.create("save_place", &[("form[name]", "HQ"), ("form[latitude]", "40.7"), ("form[longitude]", "-74.0"), ("form[time_zone]", "UTC")]).await;
+    let mut doors = Vec::new();
+    for name in ["Front", "Back"] {
+        doors.push(app.create("save_door", &[("form[name]", name), ("form[place_id]", &place)]).await.parse::<i64>().unwrap());
+    }
+    let base = 1_900_000_000_000_i64;
+    let event = |i: i64, subject: &str| NewEvent {
+        at: base + i,
+        actor_kind: "user".into(),
+        actor_name: format!("Person {i}"),
+        action: "unlock".into(),
+        subject: subject.into(),
+        door_id: Some(doors[(i % 2) as usize]),
+        result: "granted".into(),
+        unlocked_until: Some((doors[(i % 2) as usize], base + 1_000 * i)),
+        ..Default::default()
+    };
+    let until = |door: i64| {
+        let db = app.db.clone();
+        async move {
+            let (until,): (Option<i64>,) = sqlx::query_as("SELECT unlocked_until FROM doors WHERE id = $1").bind(door).fetch_one(db.pool()).await.unwrap();
+            until
+        }
+    };
+    let subject_of = |id: i64| {
+        let db = app.db.clone();
+        async move {
+            let (subject,): (String,) = sqlx::query_as("SELECT subject FROM events WHERE id = $1").bind(id).fetch_one(db.pool()).await.unwrap();
+            subject
+        }
+    };
+
+    // 70 events, over two INSERTs: each id is its own event's.
+    let events: Vec<NewEvent> = (0..70).map(|i| event(i, &format!("Event {i}"))).collect();
+    let ids = write(&app.db, &events.iter().collect::<Vec<_>>()).await.unwrap();
+    assert_eq!(ids.len(), 70);
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(subject_of(*id).await, format!("Event {i}"));
+    }
+    assert_eq!(until(doors[0]).await, Some(base + 68_000), "each door keeps its latest");
+    assert_eq!(until(doors[1]).await, Some(base + 69_000));
+
+    // A row refused in the second INSERT: the first INSERT's rows go too.
+    let refuse = match app.db.kind() {
+        DbKind::Sqlite => "CREATE TRIGGER refuse_poison BEFORE INSERT ON events WHEN NEW.subject = 'poison'
+                           BEGIN SELECT RAISE(ABORT, 'poisoned'); END"
+            .to_owned(),
+        DbKind::Postgres => "CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN
+                               IF NEW.subject = 'poison' THEN RAISE EXCEPTION 'poisoned'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
+                             CREATE TRIGGER refuse_poison BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_poison()"
+            .to_owned(),
+    };
+    sqlx::raw_sql(&refuse).execute(app.db.pool()).await.unwrap();
+    let count = || {
+        let db = app.db.clone();
+        async move {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events WHERE at >= $1").bind(base + 1_000).fetch_one(db.pool()).await.unwrap();
+            n
+        }
+    };
+    let events: Vec<NewEvent> = (1_000..1_070).map(|i| event(i, if i == 1_066 { "poison" } else { "Later" })).collect();
+    let refused = write(&app.db, &events.iter().collect::<Vec<_>>()).await;
+    assert!(refused.unwrap_err().to_string().contains("poisoned"));
+    assert_eq!(count().await, 0, "nothing of the refused batch stays");
+    assert_eq!(until(doors[0]).await, Some(base + 68_000), "nor its doors' unlocked-until");
+
+    // Through the writer task: the refused event fails its caller, and the
+    // next batch is written (on a new connection on SQLite).
+    let writer = EventWriter::spawn(app.db.clone());
+    assert!(writer.record(event(2_000, "poison")).await.is_err());
+    let id = writer.record(event(2_001, "After the refusal")).await.unwrap();
+    assert_eq!(subject_of(id).await, "After the refusal");
+    assert_eq!(until(doors[1]).await, Some(base + 2_001_000));
+}
+on_both_databases!(a_batch_is_written_whole_or_not_at_all);

@@ -84,8 +84,8 @@ const LAST_USED_STEP_MS: i64 = 60_000;
 
 /// The user a presented key acts as; `None` for unknown or revoked keys.
 ///
-/// One read per request (the key and its user, by the key's SHA-256): no
-/// cache, so a key revoked anywhere (another replica, the CLI) is refused on
+/// One read per request (the key and its user, by the key's SHA-256, on a
+/// direct connection: `Db::direct`): no cache, so a key revoked anywhere (another replica, the CLI) is refused on
 /// its next request. "Last used" is read with it and written only when it is
 /// a minute old, so a request does not take SQLite's write lock (which would
 /// queue every API call behind the event writer's commits).
@@ -113,8 +113,11 @@ pub async fn authenticate_seen(db: &Db, secret: &str) -> ServiceResult<Option<(S
         })
     });
     let sql = if db.kind() == DbKind::Sqlite { sqlite } else { postgres };
-    let row: Option<(i64, String, Option<i64>, Option<i64>, i64, String, String, String, String)> =
-        sqlx::query_as(sql).bind(&hash).fetch_optional(db.pool()).await?;
+    let row: Option<(i64, String, Option<i64>, Option<i64>, i64, String, String, String, String)> = {
+        let mut conn = db.direct().await?;
+        let result = sqlx::query_as(sql).bind(&hash).fetch_optional(&mut *conn).await;
+        conn.check(result)?
+    };
     let Some((id, stored, revoked_at, last_used_at, user_id, name, email, role, version)) = row else { return Ok(None) };
     if revoked_at.is_some() || !tokens::matches(secret, &stored) {
         return Ok(None);

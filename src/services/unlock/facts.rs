@@ -1,7 +1,8 @@
 //! What one decision needs, read in as few round trips as possible: the
 //! door's rules, and either the person's state and groups or the access
-//! link and its group. One query per unlock keeps the unlock service's reads
-//! small next to its durable write. A second, small query reads the place's
+//! link and its group. One query per unlock, on a direct connection
+//! (`Db::direct`), keeps the unlock service's reads small next to its
+//! durable write. A second, small query reads the place's
 //! holidays only when a time restriction is on (the door's or a group's).
 
 use super::super::{db::flag, Db, ServiceError, ServiceResult};
@@ -166,8 +167,9 @@ pub(super) fn location(reported: Option<(f64, f64, f64)>) -> Option<Location> {
 
 pub async fn door(db: &Db, door_id: i64) -> ServiceResult<DoorFacts> {
     let sql = format!("SELECT {DOOR_COLUMNS} FROM {DOOR_FROM} WHERE d.id = $1");
-    let row: DoorRow =
-        sqlx::query_as(&sql).bind(door_id).fetch_optional(db.pool()).await?.ok_or(ServiceError::NotFound("door"))?;
+    let mut conn = db.direct().await?;
+    let result = sqlx::query_as(&sql).bind(door_id).fetch_optional(&mut *conn).await;
+    let row: DoorRow = conn.check(result)?.ok_or(ServiceError::NotFound("door"))?;
     door_facts(door_id, row)
 }
 
@@ -187,7 +189,11 @@ pub async fn person(db: &Db, user_id: i64, door_id: i64, now: i64) -> ServiceRes
          WHERE d.id = $2
          ORDER BY LOWER(gp.g_name)"
     );
-    let rows: Vec<PersonRow> = sqlx::query_as(&sql).bind(user_id).bind(door_id).fetch_all(db.pool()).await?;
+    let rows: Vec<PersonRow> = {
+        let mut conn = db.direct().await?;
+        let result = sqlx::query_as(&sql).bind(user_id).bind(door_id).fetch_all(&mut *conn).await;
+        conn.check(result)?
+    };
     let mut rows = rows.into_iter();
     let first = rows.next().ok_or(ServiceError::NotFound("door"))?;
     let role = first.user.u_role.as_deref().ok_or(ServiceError::Unauthenticated)?;
@@ -223,8 +229,12 @@ pub async fn link(db: &Db, link_id: i64, door_id: i64, now: i64) -> ServiceResul
          LEFT JOIN access_groups g ON g.id = gd.group_id
          WHERE d.id = $2"
     );
-    let row: LinkRow =
-        sqlx::query_as(&sql).bind(link_id).bind(door_id).fetch_optional(db.pool()).await?.ok_or(ServiceError::NotFound("door"))?;
+    let row: Option<LinkRow> = {
+        let mut conn = db.direct().await?;
+        let result = sqlx::query_as(&sql).bind(link_id).bind(door_id).fetch_optional(&mut *conn).await;
+        conn.check(result)?
+    };
+    let row = row.ok_or(ServiceError::NotFound("door"))?;
     let total_used_up =
         row.use_limit_period.as_deref() == Some("total") && row.use_limit.is_some_and(|limit| row.uses >= limit);
     let daily_limit = if row.use_limit_period.as_deref() == Some("day") { row.use_limit } else { None };
@@ -252,15 +262,18 @@ async fn suppressing_holiday(db: &Db, door: &DoorFacts, groups: &[GroupPath], no
     let Some(today) = local_date(now, &door.rules.time_zone) else {
         return Ok(None);
     };
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+    let mut conn = db.direct().await?;
+    let result = sqlx::query_as(
         "SELECT name, date, yearly FROM holidays
          WHERE place_id = $1 AND suppress_time_restrictions <> 0 AND (yearly <> 0 OR date = $2)
          ORDER BY date, id",
     )
     .bind(door.place_id)
     .bind(today.to_string())
-    .fetch_all(db.pool())
-    .await?;
+    .fetch_all(&mut *conn)
+    .await;
+    let rows: Vec<(String, String, i64)> = conn.check(result)?;
+    drop(conn);
     Ok(rows
         .into_iter()
         .filter_map(|(name, date, yearly)| {
