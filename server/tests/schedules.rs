@@ -609,6 +609,31 @@ async fn first_in_waits_for_the_first_person(mut site: Site) -> Site {
 }
 on_both!(first_in_waits_for_the_first_person);
 
+/// A morning rush: many first unlocks at once, at both doors of an armed
+/// zone. The zone is disarmed once and the disarming logged once.
+async fn a_rush_of_first_people_disarms_the_zone_once(site: Site) -> Site {
+    let zone = site.zone_of_both_doors("Lobby").await;
+    site.arm(zone, ZoneArming::Away).await;
+    let at = site.t0 + MINUTE;
+    let rush = (0..20).map(|i| {
+        let (db, door) = (site.db.clone(), if i % 2 == 0 { site.door } else { site.other_door });
+        tokio::spawn(async move { schedules::first_person_in(&db, door, at).await })
+    });
+    for done in futures_util::future::join_all(rush).await {
+        done.unwrap().unwrap();
+    }
+    let found = schedules::zone(&site.db, zone).await.unwrap();
+    assert_eq!(found.arming, ZoneArming::Disarmed);
+    let (logged,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events WHERE action = 'zone.arming_changed' AND details = $1")
+        .bind("Disarmed by the first person in")
+        .fetch_one(site.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(logged, 1, "one disarming, logged once");
+    site
+}
+on_both!(a_rush_of_first_people_disarms_the_zone_once);
+
 /// A last-out schedule ends early when someone leaves after its time;
 /// before that time, leaving changes nothing. "Close the day" ends every
 /// window of the zone until tomorrow.

@@ -15,7 +15,7 @@ use crate::services::users::require_admin;
 use crate::types::{Name, Timestamp, ZoneArming};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, Mutex};
 
 const CONSTRAINTS: &[ConstraintRule] = &[ConstraintRule {
@@ -175,7 +175,7 @@ pub async fn set_arming(
     }
     let found = zone(db, zone_id).await?;
     // Re-armed: the next unlock disarms it again (in this process).
-    first_in_seen().clear();
+    first_in_memory().seen.clear();
     sqlx::query("UPDATE zones SET arming = $1 WHERE id = $2")
         .bind(arming.as_str())
         .bind(zone_id)
@@ -241,20 +241,29 @@ pub async fn close_day(
 
 /// A granted unlock of `door_id` at `at`: the first person in disarms the
 /// door's zone and lets its first-in schedules start that local day. Free
-/// once this process has recorded it for the door that day.
+/// once this process has recorded it for the door that day; while it is
+/// being recorded, the door's other unlocks (a morning rush) leave it to
+/// that one instead of each writing it again.
 pub async fn first_person_in(db: &Db, door_id: i64, at: i64) -> ServiceResult<()> {
     let key = (
         db.pool().connect_options().database_url.to_string(),
         door_id,
     );
-    if first_in_seen()
-        .get(&key)
-        .is_some_and(|(from, until)| (*from..*until).contains(&at))
     {
-        return Ok(());
+        let mut memory = first_in_memory();
+        let seen = memory
+            .seen
+            .get(&key)
+            .is_some_and(|(from, until)| (*from..*until).contains(&at));
+        if seen || !memory.recording.insert(key.clone()) {
+            return Ok(());
+        }
     }
-    if let Some(day) = record_first_in(db, door_id, at).await? {
-        first_in_seen().insert(key, day);
+    let recorded = record_first_in(db, door_id, at).await;
+    let mut memory = first_in_memory();
+    memory.recording.remove(&key);
+    if let Some(day) = recorded? {
+        memory.seen.insert(key, day);
     }
     Ok(())
 }
@@ -297,11 +306,20 @@ async fn record_first_in(db: &Db, door_id: i64, at: i64) -> ServiceResult<Option
             {
                 return Ok(Some(day));
             }
-            sqlx::query("UPDATE zones SET first_in_date = $1, arming = 'disarmed' WHERE id = $2")
-                .bind(&today)
-                .bind(zone_id)
-                .execute(db.pool())
-                .await?;
+            // Only the first of the zone's doors to get here changes the
+            // zone (and logs the disarming): another door's first person,
+            // racing this one, finds it done.
+            let updated = sqlx::query(
+                "UPDATE zones SET first_in_date = $1, arming = 'disarmed'
+                 WHERE id = $2 AND (first_in_date IS NULL OR first_in_date <> $1 OR arming <> 'disarmed')",
+            )
+            .bind(&today)
+            .bind(zone_id)
+            .execute(db.pool())
+            .await?;
+            if updated.rows_affected() == 0 {
+                return Ok(Some(day));
+            }
             if arming.as_deref() != Some("disarmed") {
                 let (name,): (String,) = sqlx::query_as("SELECT name FROM zones WHERE id = $1")
                     .bind(zone_id)
@@ -337,14 +355,20 @@ async fn record_first_in(db: &Db, door_id: i64, at: i64) -> ServiceResult<Option
     Ok(Some(day))
 }
 
-type FirstInSeen = HashMap<(String, i64), (i64, i64)>;
+/// What this process remembers of first people in, keyed by database URL
+/// and door.
+#[derive(Default)]
+struct FirstInMemory {
+    /// Doors whose first person in is recorded, with that local day as
+    /// (from, until) in ms: later unlocks that day cost nothing.
+    seen: HashMap<(String, i64), (i64, i64)>,
+    /// Doors whose first person in is being recorded right now.
+    recording: HashSet<(String, i64)>,
+}
 
-/// Doors whose first person in this process has recorded today: later
-/// unlocks that day cost nothing.
-/// Keyed by database URL and door; the local day as (from, until) in ms.
-fn first_in_seen() -> std::sync::MutexGuard<'static, FirstInSeen> {
-    static SEEN: LazyLock<Mutex<FirstInSeen>> = LazyLock::new(Default::default);
-    SEEN.lock().unwrap_or_else(|p| p.into_inner())
+fn first_in_memory() -> std::sync::MutexGuard<'static, FirstInMemory> {
+    static MEMORY: LazyLock<Mutex<FirstInMemory>> = LazyLock::new(Default::default);
+    MEMORY.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// [`first_person_in`] in the background, so a granted unlock answers
