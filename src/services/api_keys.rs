@@ -85,8 +85,8 @@ const LAST_USED_STEP_MS: i64 = 60_000;
 /// The user a presented key acts as; `None` for unknown or revoked keys.
 ///
 /// One read per request (the key and its user, by the key's SHA-256, on a
-/// direct connection: `Db::direct`): no cache, so a key revoked anywhere (another replica, the CLI) is refused on
-/// its next request. "Last used" is read with it and written only when it is
+/// direct connection: `Db::direct`): no cache, so a key revoked anywhere
+/// (another replica, the CLI) is refused on its next request. "Last used" is read with it and written only when it is
 /// a minute old, so a request does not take SQLite's write lock (which would
 /// queue every API call behind the event writer's commits).
 pub async fn authenticate(db: &Db, secret: &str) -> ServiceResult<Option<SessionUser>> {

@@ -70,6 +70,7 @@ impl Db {
                         // Durable commits; foreign keys are on by default in sqlx.
                         // No checkpoint inside a commit: [`checkpoints`] runs them
                         // beside the writers instead of in the way of one.
+                        //
                         // 1 KiB pages for a new database (an existing one keeps
                         // its own: SQLite changes it only in a VACUUM outside WAL
                         // mode). Each commit of the event writer rewrites a leaf
