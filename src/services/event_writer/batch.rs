@@ -8,12 +8,13 @@
 //! every unlock waits in line, so its round trips set how many unlocks a
 //! second the server durably records. PostgreSQL's protocol takes one
 //! statement with parameters at a time, so there the statements run one by
-//! one in a transaction. The query's text depends only on the batch's shape
-//! (how many events, link uses and doors), so SQLite keeps it prepared.
+//! one in a transaction. The query's text depends only on how many events
+//! and access-link uses the batch has, so SQLite keeps it prepared.
 
 use super::NewEvent;
 use crate::services::db::DbKind;
 use sqlx::{AnyConnection, Connection};
+use std::ops::Range;
 
 /// Rows per INSERT (13 parameters each) and doors per UPDATE statement.
 const ROWS_PER_STATEMENT: usize = 64;
@@ -39,8 +40,8 @@ struct Statements<'a> {
     /// Whether the numbering runs on across statements (one query) or
     /// starts again at `$1` in each (one query per statement).
     continued: bool,
-    /// Where each statement's values start.
-    starts: Vec<usize>,
+    /// Each statement's values, as a range of `values`.
+    ranges: Vec<Range<usize>>,
 }
 
 impl<'a> Statements<'a> {
@@ -51,10 +52,11 @@ impl<'a> Statements<'a> {
     /// Adds a statement written by `sql`, which is given the number of the
     /// statement's first parameter, and binds `values` to it.
     fn push(&mut self, values: Vec<Value<'a>>, sql: impl FnOnce(usize) -> String) {
-        let first = if self.continued { self.values.len() + 1 } else { 1 };
-        self.starts.push(self.values.len());
+        let start = self.values.len();
+        let first = if self.continued { start + 1 } else { 1 };
         self.sql.push(sql(first));
         self.values.extend(values);
+        self.ranges.push(start..self.values.len());
     }
 }
 
@@ -81,9 +83,8 @@ pub async fn write_on(conn: &mut AnyConnection, kind: DbKind, events: &[&NewEven
     } else {
         let mut tx = conn.begin().await?;
         let mut ids = Vec::with_capacity(events.len());
-        let ends = statements.starts.iter().skip(1).copied().chain([statements.values.len()]);
-        for ((sql, start), end) in statements.sql.iter().zip(&statements.starts).zip(ends) {
-            let query = bind_all(sqlx::query_as::<_, (i64,)>(sql), &statements.values[*start..end]);
+        for (sql, range) in statements.sql.iter().zip(&statements.ranges) {
+            let query = bind_all(sqlx::query_as::<_, (i64,)>(sql), &statements.values[range.clone()]);
             ids.extend(query.fetch_all(&mut *tx).await?.into_iter().map(|(id,)| id));
         }
         tx.commit().await?;
@@ -118,10 +119,9 @@ fn bind_all<'q, O>(
 /// The batch's statements: INSERTs of up to 64 events, one UPDATE per
 /// granted access-link use, and UPDATEs moving the "unlocked until" of the
 /// doors of up to 64 events to the later of the stored and the batch's
-/// latest value. The only rows
-/// they return are the new events' ids: from each INSERT, or, in one query
-/// (`continued`), the last id alone, read right after the INSERTs (so the
-/// answer is one row, not one per event).
+/// latest value. The only rows they return are the new events' ids: from
+/// each INSERT, or, in one query (`continued`), the last id alone, read
+/// right after the INSERTs (so the answer is one row, not one per event).
 fn statements<'a>(events: &[&'a NewEvent], continued: bool) -> Statements<'a> {
     let mut statements = Statements::new(continued);
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
@@ -255,10 +255,8 @@ mod tests {
         let statements = statements(&refs, false);
         assert_eq!(statements.sql.len(), 4, "inserts of 64 and 6 events, doors updates of 64 and 6");
         assert!(statements.sql[..2].iter().all(|sql| sql.ends_with("RETURNING id")));
-        for (i, sql) in statements.sql.iter().enumerate() {
-            let start = statements.starts[i];
-            let end = statements.starts.get(i + 1).copied().unwrap_or(statements.values.len());
-            assert_eq!(numbers(sql).into_iter().max(), Some(end - start), "{sql}");
+        for (sql, range) in statements.sql.iter().zip(&statements.ranges) {
+            assert_eq!(numbers(sql).into_iter().max(), Some(range.len()), "{sql}");
             assert_eq!(numbers(sql).into_iter().min(), Some(1));
         }
     }

@@ -273,7 +273,6 @@ async fn suppressing_holiday(db: &Db, door: &DoorFacts, groups: &[GroupPath], no
     .fetch_all(&mut *conn)
     .await;
     let rows: Vec<(String, String, i64)> = conn.check(result)?;
-    drop(conn);
     Ok(rows
         .into_iter()
         .filter_map(|(name, date, yearly)| {
