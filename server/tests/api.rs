@@ -151,6 +151,62 @@ async fn keys_authenticate_and_revoked_keys_stop_at_once(app: &TestApp) {
 }
 on_both_databases!(keys_authenticate_and_revoked_keys_stop_at_once, roomy);
 
+/// On SQLite a key that checked out is answered from memory while nothing
+/// at all is committed (`api_keys::KeptKeys`). A change made by another
+/// process (the `sqlite3` shell, `psql`) is a commit, so it counts on the
+/// very next request: a role taken away, then the key revoked.
+async fn changes_made_by_another_process_count_on_the_next_request(app: &TestApp) {
+    let site = site(app).await;
+    let owner = owner(app).await;
+    let (key_id, secret) = key_for(app, owner.id).await;
+    let api = Api::new(app, &secret);
+    for _ in 0..3 {
+        assert_eq!(api.get("/locks").await.status, 200);
+    }
+    let group = json!({"group": {"name": "Night shift"}});
+    assert_eq!(api.post("/groups", group.clone()).await.status, 200, "an owner creates groups");
+    for _ in 0..3 {
+        assert_eq!(api.get("/locks").await.status, 200);
+    }
+    app.execute_in_another_process(&format!("UPDATE users SET role = 'member' WHERE id = {}", owner.id)).await;
+    let answer = api.post("/groups", json!({"group": {"name": "Day shift"}})).await;
+    assert_eq!((answer.status, answer.body["code"].as_str()), (403, Some("forbidden")), "{}", answer.body);
+    assert_eq!(api.get("/locks").await.status, 200);
+    app.execute_in_another_process(&format!("UPDATE api_keys SET revoked_at = 1 WHERE id = {key_id}")).await;
+    let answer = api.get("/locks").await;
+    assert_eq!((answer.status, answer.body["code"].as_str()), (401, Some("unauthenticated")), "{}", answer.body);
+    assert_eq!(api.post(&format!("/locks/{}/unlock", site.wired), json!({})).await.status, 401);
+}
+on_both_databases!(changes_made_by_another_process_count_on_the_next_request, roomy);
+
+/// The key is read again only after a commit: on SQLite once (and once more
+/// after its "last used" write), on PostgreSQL every time.
+async fn kept_keys_are_read_again_only_after_a_commit(app: &TestApp) {
+    use postern::services::api_keys::KeptKeys;
+    app.sign_up_owner().await;
+    let owner = owner(app).await;
+    let (key_id, secret) = key_for(app, owner.id).await;
+    let kept = KeptKeys::default();
+    for _ in 0..5 {
+        let (user, _) = kept.authenticate(&app.db, &secret).await.unwrap().expect("the key checks out");
+        assert_eq!(user.id, owner.id);
+    }
+    let sqlite = app.backend() == common::Backend::Sqlite;
+    // The first read writes "last used" (a commit), so the second reads again.
+    assert_eq!(kept.reads(), if sqlite { 2 } else { 5 });
+    assert!(kept.authenticate(&app.db, "pst_not_a_real_key").await.unwrap().is_none());
+    assert_eq!(kept.len(), usize::from(sqlite), "only keys that checked out are kept");
+    let reads = kept.reads();
+    key_for(app, owner.id).await;
+    kept.authenticate(&app.db, &secret).await.unwrap().expect("still valid");
+    kept.authenticate(&app.db, &secret).await.unwrap().expect("still valid");
+    assert_eq!(kept.reads(), reads + if sqlite { 1 } else { 2 }, "any commit, here another key's");
+    api_keys::revoke(&app.db, &owner, key_id).await.unwrap();
+    assert!(kept.authenticate(&app.db, &secret).await.unwrap().is_none(), "revoked");
+    assert!(kept.is_empty(), "a key that no longer checks out is forgotten");
+}
+on_both_databases!(kept_keys_are_read_again_only_after_a_commit, roomy);
+
 /// On SQLite the reads every request makes (the key, an unlock's facts) run
 /// on a few kept connections, used again and again instead of the pool's;
 /// on PostgreSQL they run on the pool's.

@@ -1,9 +1,11 @@
 //! Who is calling: `Authorization: KISI-LOGIN <key>` (Kisi's scheme) or
 //! `Bearer <key>`, where the key is a Postern API key (`pst_…`). The key is
 //! looked up by its SHA-256 and compared in constant time
-//! (`services::api_keys::authenticate_seen`, one read per request, which also
-//! reads the database's version for kept answers); a revoked key is refused
-//! at once because no key is cached. The per-key rate limit
+//! (`services::api_keys`, one read that also gives the database's version for
+//! kept answers). On SQLite a key that checked out is answered again from
+//! memory while nothing at all has been committed since
+//! (`api_keys::KeptKeys`): a revocation is a commit, so a revoked key is
+//! still refused at once. The per-key rate limit
 //! is taken here, after the key proved valid, so unknown keys cannot fill
 //! the limiter.
 
@@ -13,7 +15,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use postern::model::SessionUser;
 use postern::services::data_version::DataVersion;
-use postern::services::{api_keys, Db};
+use postern::services::Db;
 
 /// The user an API key acts as, with that user's role, and the database's
 /// version when the key was checked.
@@ -25,7 +27,9 @@ impl FromRequestParts<ApiState> for ApiUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
         let secret = presented_key(&parts.headers)?;
-        let (user, seen) = api_keys::authenticate_seen(&state.context.db, secret)
+        let (user, seen) = state
+            .keys
+            .authenticate(&state.context.db, secret)
             .await?
             .ok_or(ApiError::Unauthenticated("The API key is not valid (unknown or revoked)."))?;
         state.limiter.take_key(secret)?;

@@ -85,6 +85,25 @@ impl TestApp {
         self.backend
     }
 
+    /// Runs `sql` in another process, as an operator would: the `sqlite3`
+    /// shell on the SQLite file, `psql` on the PostgreSQL database.
+    pub async fn execute_in_another_process(&self, sql: &str) {
+        let mut command = match &self.cleanup {
+            Cleanup::File(path) => {
+                let mut shell = tokio::process::Command::new("sqlite3");
+                shell.arg(path).arg(sql);
+                shell
+            }
+            Cleanup::PostgresDatabase(name) => {
+                let mut shell = tokio::process::Command::new("psql");
+                shell.arg(format!("{}/{name}", postern_admin_or_base())).args(["-v", "ON_ERROR_STOP=1", "-c", sql]);
+                shell
+            }
+        };
+        let output = command.output().await.expect("sqlite3 and psql are installed (scripts/install-deps.sh)");
+        assert!(output.status.success(), "{sql}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+
     /// A second, independent browser (its own cookies).
     pub fn new_browser(&self) -> reqwest::Client {
         browser_client(&self.address)

@@ -10,8 +10,10 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod commit_watch;
 mod direct;
 
+pub use commit_watch::{CommitMark, CommitWatch};
 pub use direct::{DirectConnection, DirectConnections, DIRECT_CONNECTIONS};
 
 /// Which database engine the URL selected.
@@ -43,6 +45,8 @@ pub struct Db {
     pool: AnyPool,
     kind: DbKind,
     direct: Arc<DirectConnections>,
+    /// SQLite in WAL mode: tells whether anything was committed since a mark.
+    commits: Option<Arc<CommitWatch>>,
 }
 
 impl Db {
@@ -89,18 +93,18 @@ impl Db {
             .connect(&url)
             .await
             .map_err(|e| format!("Could not open the database: {e}"))?;
+        let mut commits = None;
         if kind == DbKind::Sqlite {
             sqlx::query("PRAGMA journal_mode = WAL")
                 .execute(&pool)
                 .await
                 .map_err(|e| format!("Could not switch SQLite to WAL mode: {e}"))?;
-        }
-        if kind == DbKind::Sqlite {
+            commits = watch_commits(&pool).await.map(Arc::new);
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                 runtime.spawn(checkpoints(pool.clone()));
             }
         }
-        Ok(Db { pool, kind, direct: Arc::default() })
+        Ok(Db { pool, kind, direct: Arc::default(), commits })
     }
 
     /// Applies the migrations of this engine that have not run yet.
@@ -124,6 +128,20 @@ impl Db {
     /// path of a request (see [`direct`]): on SQLite cheaper than the pool's.
     pub async fn direct(&self) -> Result<DirectConnection<'_>, sqlx::Error> {
         self.direct.acquire(&self.pool, self.kind).await
+    }
+
+    /// A mark to tell later whether anything was committed since
+    /// ([`unchanged_since`](Self::unchanged_since)); `None` on PostgreSQL, or
+    /// when SQLite's wal-index cannot be watched. Take it before reading what
+    /// it is to vouch for.
+    pub fn commit_mark(&self) -> Option<CommitMark> {
+        self.commits.as_ref().map(|watch| watch.mark())
+    }
+
+    /// True when no transaction, of any connection or process, has committed
+    /// since `mark` was taken (see [`CommitWatch`]).
+    pub fn unchanged_since(&self, mark: &CommitMark) -> bool {
+        self.commits.as_ref().is_some_and(|watch| watch.unchanged_since(mark))
     }
 
     /// The direct connections (for tests).
@@ -161,6 +179,24 @@ async fn checkpoints(pool: AnyPool) {
             tracing::warn!(%error, "the SQLite checkpoint failed; it is tried again");
         }
     }
+}
+
+/// The watch of the SQLite file's commits, with a connection of its own kept
+/// open (it has read the file, so it holds the wal-index in use). The file is
+/// the one SQLite names itself (`pragma_database_list`), so its `-shm` is the
+/// one SQLite uses. `None` (every read then goes to the database) when the
+/// wal-index cannot be mapped.
+async fn watch_commits(pool: &AnyPool) -> Option<CommitWatch> {
+    let mut open = pool.acquire().await.ok()?.detach();
+    let (file,): (String,) = sqlx::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
+        .fetch_one(&mut open)
+        .await
+        .ok()?;
+    let watch = CommitWatch::new(std::path::Path::new(&file), open);
+    if watch.is_none() {
+        tracing::info!(file, "the SQLite wal-index is not watched: API keys are read on every request");
+    }
+    watch
 }
 
 /// Makes sure the SQLite file's folder exists and the file is created on first use.
@@ -232,6 +268,36 @@ mod tests {
         let reopened = Db::connect(&format!("sqlite://{}", old.display())).await.unwrap();
         sqlx::query("INSERT INTO t (x) VALUES ('still here')").execute(reopened.pool()).await.unwrap();
         assert_eq!(page_size(reopened).await, 4096);
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    /// The commit watch: a commit of any connection (the pool's, or one
+    /// opened on its own, as another process would) changes the mark; reads
+    /// and a transaction rolled back do not. (Another process and PostgreSQL:
+    /// server/tests/api.rs.)
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn commits_of_any_connection_change_the_mark_and_reads_do_not() {
+        use sqlx::Connection;
+        let dir = std::env::temp_dir().join(format!("postern-watch-{}", std::process::id()));
+        let file = dir.join("w.db");
+        let db = Db::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+        sqlx::query("CREATE TABLE t (x TEXT)").execute(db.pool()).await.unwrap();
+        let mark = db.commit_mark().expect("a SQLite file in WAL mode is watched");
+        assert!(db.unchanged_since(&mark));
+        let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM t").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(rows, 0);
+        assert!(db.unchanged_since(&mark), "a read is not a commit");
+        sqlx::query("INSERT INTO t (x) VALUES ('pool')").execute(db.pool()).await.unwrap();
+        assert!(!db.unchanged_since(&mark), "the pool's commit");
+
+        let mark = db.commit_mark().unwrap();
+        let mut other = sqlx::AnyConnection::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+        sqlx::raw_sql("BEGIN; INSERT INTO t (x) VALUES ('rolled back'); ROLLBACK").execute(&mut other).await.unwrap();
+        assert!(db.unchanged_since(&mark), "nothing was committed");
+        sqlx::query("INSERT INTO t (x) VALUES ('other')").execute(&mut other).await.unwrap();
+        assert!(!db.unchanged_since(&mark), "another connection's commit");
+        other.close().await.unwrap();
+        db.close().await;
         std::fs::remove_dir_all(dir).ok();
     }
 

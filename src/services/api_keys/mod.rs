@@ -12,6 +12,10 @@ use crate::types::{Name, Role};
 /// Every key starts with this, so leaked keys are easy to recognise.
 pub const KEY_PREFIX: &str = "pst_";
 
+mod kept;
+
+pub use kept::KeptKeys;
+
 type KeyRow = (i64, i64, String, String, String, i64, Option<i64>, Option<i64>);
 
 const SELECT: &str = "SELECT k.id, k.user_id, u.email, k.name, k.prefix, k.created_at, k.last_used_at, k.revoked_at
@@ -98,6 +102,20 @@ pub async fn authenticate(db: &Db, secret: &str) -> ServiceResult<Option<Session
 /// request can tell whether an answer it kept is still true without a
 /// second round trip.
 pub async fn authenticate_seen(db: &Db, secret: &str) -> ServiceResult<Option<(SessionUser, DataVersion)>> {
+    Ok(read_key(db, secret).await?.map(|proved| (proved.user, proved.seen)))
+}
+
+/// A key that checked out, as read from the database.
+pub(crate) struct Proved {
+    pub user: SessionUser,
+    pub seen: DataVersion,
+    /// "Last used" once this request is counted (written when a minute old).
+    pub last_used_at: i64,
+}
+
+/// The key's row and user by the key's SHA-256, compared in constant time;
+/// writes "last used" when it is [`LAST_USED_STEP_MS`] old.
+async fn read_key(db: &Db, secret: &str) -> ServiceResult<Option<Proved>> {
     if !secret.starts_with(KEY_PREFIX) {
         return Ok(None);
     }
@@ -123,14 +141,16 @@ pub async fn authenticate_seen(db: &Db, secret: &str) -> ServiceResult<Option<(S
         return Ok(None);
     }
     let now = now_ms();
-    if last_used_at.is_none_or(|at| at < now - LAST_USED_STEP_MS) {
+    let mut last_used_at = last_used_at.unwrap_or(i64::MIN);
+    if last_used_at < now - LAST_USED_STEP_MS {
         sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
             .bind(now)
             .bind(id)
             .bind(now - LAST_USED_STEP_MS)
             .execute(db.pool())
             .await?;
+        last_used_at = now;
     }
     let role = Role::parse(&role).unwrap_or(Role::Member);
-    Ok(Some((SessionUser { id: user_id, name, email, role }, DataVersion::from(version))))
+    Ok(Some(Proved { user: SessionUser { id: user_id, name, email, role }, seen: DataVersion::from(version), last_used_at }))
 }

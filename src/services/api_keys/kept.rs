@@ -1,0 +1,96 @@
+//! Keys that checked out, answered again without reading the database while
+//! nothing at all has been committed to it since (SQLite's wal-index, see
+//! [`CommitWatch`](crate::services::db::CommitWatch)). A revoked key, a
+//! changed role, a removed user: each is a commit, so the next request reads
+//! the key again and sees it, whichever process made the change. Under a
+//! steady stream of writes (unlocks log events) nearly every request reads
+//! the key, as without this; a read-only integration polling the lock list
+//! reads it about once a minute.
+//!
+//! An entry also ends when "last used" would be written again (a minute
+//! after the last write), so that column keeps its one-minute step. Only
+//! keys that checked out are kept, by their SHA-256 (never the secret);
+//! on PostgreSQL nothing is kept (there is no watch) and every request reads
+//! its key, so a key revoked on another replica is refused there at once.
+
+use super::{read_key, LAST_USED_STEP_MS};
+use crate::model::SessionUser;
+use crate::services::data_version::DataVersion;
+use crate::services::db::CommitMark;
+use crate::services::{now_ms, tokens, Db, ServiceResult};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// At most this many keys are kept; past it the whole set starts again.
+const MOST_KEPT: usize = 10_000;
+
+/// The keys one server has seen check out. Cheap to share behind an `Arc`.
+#[derive(Debug, Default)]
+pub struct KeptKeys {
+    by_hash: Mutex<HashMap<String, Kept>>,
+    /// Keys read from the database (for tests).
+    reads: AtomicU64,
+}
+
+#[derive(Clone, Debug)]
+struct Kept {
+    user: SessionUser,
+    seen: DataVersion,
+    /// The wal-index header taken before the key was read.
+    mark: CommitMark,
+    last_used_at: i64,
+}
+
+impl KeptKeys {
+    /// The user `secret` acts as and the database's version, like
+    /// [`authenticate_seen`](super::authenticate_seen); from memory when the
+    /// key checked out before and nothing has been committed since.
+    pub async fn authenticate(&self, db: &Db, secret: &str) -> ServiceResult<Option<(SessionUser, DataVersion)>> {
+        let hash = tokens::hash_token(secret);
+        if let Some(kept) = self.still_true(db, &hash, now_ms()) {
+            return Ok(Some((kept.user, kept.seen)));
+        }
+        // The mark first: a commit between it and the read makes the entry
+        // look older than it is, never newer.
+        let mark = db.commit_mark();
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        let proved = read_key(db, secret).await?;
+        let mut by_hash = self.by_hash.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(proved) = proved else {
+            by_hash.remove(&hash);
+            return Ok(None);
+        };
+        if let Some(mark) = mark {
+            if by_hash.len() >= MOST_KEPT {
+                by_hash.clear();
+            }
+            let kept = Kept { user: proved.user.clone(), seen: proved.seen.clone(), mark, last_used_at: proved.last_used_at };
+            by_hash.insert(hash, kept);
+        }
+        Ok(Some((proved.user, proved.seen)))
+    }
+
+    /// The kept entry for this hash, if nothing was committed since it was
+    /// read and "last used" is not due again.
+    fn still_true(&self, db: &Db, hash: &str, now: i64) -> Option<Kept> {
+        let by_hash = self.by_hash.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let kept = by_hash.get(hash)?;
+        (now < kept.last_used_at + LAST_USED_STEP_MS && db.unchanged_since(&kept.mark)).then(|| kept.clone())
+    }
+
+    /// How many times a key was read from the database (for tests).
+    pub fn reads(&self) -> u64 {
+        self.reads.load(Ordering::Relaxed)
+    }
+
+    /// How many keys are kept (for tests).
+    pub fn len(&self) -> usize {
+        self.by_hash.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
+    }
+
+    /// True when no key is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
