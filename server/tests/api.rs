@@ -179,6 +179,50 @@ async fn changes_made_by_another_process_count_on_the_next_request(app: &TestApp
 }
 on_both_databases!(changes_made_by_another_process_count_on_the_next_request, roomy);
 
+/// An unlock by a key remembered from before later commits does not read the
+/// key on its own: the query that reads the unlock's facts checks it again.
+/// A key revoked in between (here by another process) hears 401 before any
+/// other answer — a granted unlock, an unknown lock, a bad id, a bad body —
+/// and nothing is logged.
+async fn an_unlock_checks_a_remembered_key_in_its_own_query(app: &TestApp) {
+    let site = site(app).await;
+    let owner = owner(app).await;
+    let wired = format!("/locks/{}/unlock", site.wired);
+    let bad_location = json!({"context": {"location": {"latitude": 500, "longitude": 0}}});
+    let cases = [
+        (wired.clone(), json!({}), 200),
+        ("/locks/99999/unlock".to_owned(), json!({}), 404),
+        ("/locks/abc/unlock".to_owned(), json!({}), 404),
+        (wired.clone(), bad_location, 422),
+    ];
+    let mut keys = Vec::new();
+    for _ in &cases {
+        let (id, secret) = key_for(app, owner.id).await;
+        let api = Api::new(app, &secret);
+        // Read and remembered; the unlock's event is a commit after it.
+        assert_eq!(api.post(&wired, json!({})).await.status, 200);
+        keys.push((id, api));
+    }
+    let answer = keys[0].1.post(&wired, json!({})).await;
+    assert_eq!(answer.status, 200, "a remembered key that still checks out: {}", answer.body);
+    let ids: Vec<String> = keys.iter().map(|(id, _)| id.to_string()).collect();
+    app.execute_in_another_process(&format!("UPDATE api_keys SET revoked_at = 1 WHERE id IN ({})", ids.join(", "))).await;
+    let unlocks = || async {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events WHERE action = 'unlock'").fetch_one(app.db.pool()).await.unwrap();
+        n
+    };
+    let before = unlocks().await;
+    for ((_, api), (path, body, _)) in keys.iter().zip(&cases) {
+        let answer = api.post(path, body.clone()).await;
+        assert_eq!((answer.status, answer.body["code"].as_str()), (401, Some("unauthenticated")), "{path} {body}: {}", answer.body);
+    }
+    assert_eq!(unlocks().await, before, "a refused key logs no unlock");
+    for (path, body, status) in &cases {
+        assert_eq!(site.owner.post(path, body.clone()).await.status, *status, "{path} {body} with a valid key");
+    }
+}
+on_both_databases!(an_unlock_checks_a_remembered_key_in_its_own_query, roomy);
+
 /// The key is read again only after a commit: on SQLite once (and once more
 /// after its "last used" write), on PostgreSQL every time.
 async fn kept_keys_are_read_again_only_after_a_commit(app: &TestApp) {

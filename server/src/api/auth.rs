@@ -15,7 +15,8 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use postern::model::SessionUser;
 use postern::services::data_version::DataVersion;
-use postern::services::Db;
+use postern::services::api_keys::Remembered;
+use postern::services::{tokens, Db};
 
 /// The user an API key acts as, with that user's role, and the database's
 /// version when the key was checked.
@@ -62,6 +63,58 @@ impl FromRequestParts<ApiState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
         let ApiUser(user, seen) = ApiUser::from_request_parts(parts, state).await?;
         Ok(Caller { user, state: state.clone(), seen })
+    }
+}
+
+/// The caller of an unlock: like [`Caller`], with one read fewer. A key
+/// remembered from before commits that may have revoked it is taken on
+/// trust for now and checked again inside the unlock's own query (the
+/// unlock is refused with 401 if it no longer checks out); on every other
+/// way out of the request the handler checks it first ([`checked`](Self::checked)),
+/// so a revoked key hears 401 before anything else.
+pub struct KeyHolder {
+    /// The key's user, as remembered.
+    pub user: SessionUser,
+    /// The services shared with the dashboard.
+    pub state: ApiState,
+    /// The key's SHA-256 (hex) while it is still to be checked.
+    pub unchecked_key: Option<String>,
+    secret: String,
+}
+
+impl FromRequestParts<ApiState> for KeyHolder {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
+        let secret = presented_key(&parts.headers)?.to_owned();
+        let hash = tokens::hash_token(&secret);
+        let (user, unchecked_key) = match state.keys.remembered(&state.context.db, &hash) {
+            Some(Remembered::Now(user, _)) => (user, None),
+            Some(Remembered::Earlier(user)) => (user, Some(hash)),
+            // Reads the key and takes its rate limit.
+            None => return Ok(KeyHolder::proved(ApiUser::from_request_parts(parts, state).await?.0, state, secret)),
+        };
+        // A key that checked out before; its rate limit as in `ApiUser`.
+        state.limiter.take_key(&secret)?;
+        Ok(KeyHolder { user, state: state.clone(), unchecked_key, secret })
+    }
+}
+
+impl KeyHolder {
+    fn proved(user: SessionUser, state: &ApiState, secret: String) -> KeyHolder {
+        KeyHolder { user, state: state.clone(), unchecked_key: None, secret }
+    }
+
+    /// Checks a key taken on trust against the database now.
+    pub async fn checked(&self) -> Result<(), ApiError> {
+        if self.unchecked_key.is_some() {
+            self.state
+                .keys
+                .authenticate(&self.state.context.db, &self.secret)
+                .await?
+                .ok_or(ApiError::Unauthenticated("The API key is not valid (unknown or revoked)."))?;
+        }
+        Ok(())
     }
 }
 

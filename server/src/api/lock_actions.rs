@@ -2,16 +2,18 @@
 //! unlock goes through the one unlock service, as the key's user, with the
 //! event durably written before the answer.
 
-use super::auth::Caller;
+use super::auth::{Caller, KeyHolder};
 use super::docs::{ById, OneErrors};
 use super::error::{ErrorBody, Reason};
 use super::path_id::PathId;
 use super::{body, no_content, ApiError};
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::response::{IntoResponse, Response};
 use axum::http::StatusCode;
 use axum::Json;
 use postern::access::ProximityProof;
-use postern::services::lockdown;
+use postern::services::{lockdown, ServiceError};
 use postern::services::unlock::{UnlockActor, UnlockInput, UnlockMethod, UnlockOutcome};
 use postern::types::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -86,21 +88,43 @@ pub struct Unlocked {
         (status = 429, body = ErrorBody),
         (status = 503, description = "The door's controller is offline.", body = ErrorBody),
     ))]
-pub async fn unlock(caller: Caller, PathId(door_id): PathId, bytes: Bytes) -> Result<Json<Unlocked>, ApiError> {
-    let request: UnlockRequest = body::parse(&bytes, true)?;
-    let location = request.context.and_then(|c| c.location).map(checked_location).transpose()?;
-    // Reader proofs cannot be checked through the API yet: one that is given
-    // counts as not checking out (the denial says so), none as missing.
-    let given = request.lock.and_then(|l| l.proximity_proof).is_some_and(|p| !p.trim().is_empty());
-    let proximity = if given { ProximityProof::Invalid } else { ProximityProof::Missing };
+pub async fn unlock(holder: KeyHolder, path: Result<PathId, ApiError>, bytes: Result<Bytes, BytesRejection>) -> Result<Json<Unlocked>, Response> {
+    // A key taken on trust is checked before any other answer: 401 first.
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(rejection) => {
+            holder.checked().await.map_err(IntoResponse::into_response)?;
+            return Err(rejection.into_response());
+        }
+    };
+    unlock_read(holder, path, bytes).await.map_err(IntoResponse::into_response)
+}
+
+async fn unlock_read(holder: KeyHolder, path: Result<PathId, ApiError>, bytes: Bytes) -> Result<Json<Unlocked>, ApiError> {
+    let (door_id, location, proximity) = match path.and_then(|PathId(id)| Ok((id, unlock_request(&bytes)?))) {
+        Ok((door_id, (location, proximity))) => (door_id, location, proximity),
+        Err(error) => {
+            holder.checked().await?;
+            return Err(error);
+        }
+    };
     let input = UnlockInput {
         door_id,
-        actor: UnlockActor::ApiKey { user: caller.user },
+        actor: UnlockActor::ApiKey { user: holder.user.clone(), unchecked_key: holder.unchecked_key.clone() },
         method: UnlockMethod::Api,
         location,
         proximity,
     };
-    match caller.state.context.unlock.unlock(input).await? {
+    let outcome = match holder.state.context.unlock.unlock(input).await {
+        // No such lock: the key is checked first. A key the unlock's query
+        // refused is read again, so it is forgotten too.
+        Err(error @ (ServiceError::NotFound(_) | ServiceError::Unauthenticated)) => {
+            holder.checked().await?;
+            return Err(error.into());
+        }
+        outcome => outcome?,
+    };
+    match outcome {
         UnlockOutcome::Granted { until_ms, .. } => {
             Ok(Json(Unlocked { message: "Unlocked!".into(), unlocked_until: Timestamp::from_millis(until_ms).to_rfc3339() }))
         }
@@ -117,6 +141,16 @@ pub async fn unlock(caller: Caller, PathId(door_id): PathId, bytes: Bytes) -> Re
             Err(ApiError::Unavailable { code: "lock_unpowered", message: UnlockOutcome::LOCK_UNPOWERED.into() })
         }
     }
+}
+
+/// The body's location and whether a reader proof was given.
+fn unlock_request(bytes: &Bytes) -> Result<(Option<(f64, f64, f64)>, ProximityProof), ApiError> {
+    let request: UnlockRequest = body::parse(bytes, true)?;
+    let location = request.context.and_then(|c| c.location).map(checked_location).transpose()?;
+    // Reader proofs cannot be checked through the API yet: one that is given
+    // counts as not checking out (the denial says so), none as missing.
+    let given = request.lock.and_then(|l| l.proximity_proof).is_some_and(|p| !p.trim().is_empty());
+    Ok((location, if given { ProximityProof::Invalid } else { ProximityProof::Missing }))
 }
 
 /// (latitude, longitude, accuracy), each within its range.

@@ -33,7 +33,7 @@ pub struct KeptKeys {
     reads: AtomicU64,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 struct Kept {
     user: SessionUser,
     seen: DataVersion,
@@ -42,14 +42,24 @@ struct Kept {
     last_used_at: i64,
 }
 
+/// What memory says of a key that checked out, without reading the database.
+#[derive(Clone, Debug)]
+pub enum Remembered {
+    /// Nothing has been committed since it was read: still true now.
+    Now(SessionUser, DataVersion),
+    /// Commits since: to be checked again before it counts. An unlock checks
+    /// it in the query that reads its facts (`UnlockActor::ApiKey`).
+    Earlier(SessionUser),
+}
+
 impl KeptKeys {
     /// The user `secret` acts as and the database's version, like
     /// [`authenticate_seen`](super::authenticate_seen); from memory when the
     /// key checked out before and nothing has been committed since.
     pub async fn authenticate(&self, db: &Db, secret: &str) -> ServiceResult<Option<(SessionUser, DataVersion)>> {
         let hash = tokens::hash_token(secret);
-        if let Some(kept) = self.still_true(db, &hash, now_ms()) {
-            return Ok(Some((kept.user, kept.seen)));
+        if let Some(Remembered::Now(user, seen)) = self.remembered(db, &hash) {
+            return Ok(Some((user, seen)));
         }
         // The mark first: a commit between it and the read makes the entry
         // look older than it is, never newer.
@@ -71,12 +81,16 @@ impl KeptKeys {
         Ok(Some((proved.user, proved.seen)))
     }
 
-    /// The kept entry for this hash, if nothing was committed since it was
-    /// read and "last used" is not due again.
-    fn still_true(&self, db: &Db, hash: &str, now: i64) -> Option<Kept> {
+    /// What memory says of the key with this SHA-256 (hex), if it checked
+    /// out before and "last used" is not due to be written again.
+    pub fn remembered(&self, db: &Db, hash: &str) -> Option<Remembered> {
         let by_hash = self.by_hash.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let kept = by_hash.get(hash)?;
-        (now < kept.last_used_at + LAST_USED_STEP_MS && db.unchanged_since(&kept.mark)).then(|| kept.clone())
+        let kept = by_hash.get(hash).filter(|kept| now_ms() < kept.last_used_at + LAST_USED_STEP_MS)?;
+        Some(if db.unchanged_since(&kept.mark) {
+            Remembered::Now(kept.user.clone(), kept.seen.clone())
+        } else {
+            Remembered::Earlier(kept.user.clone())
+        })
     }
 
     /// How many times a key was read from the database (for tests).

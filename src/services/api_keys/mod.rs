@@ -14,7 +14,7 @@ pub const KEY_PREFIX: &str = "pst_";
 
 mod kept;
 
-pub use kept::KeptKeys;
+pub use kept::{KeptKeys, Remembered};
 
 type KeyRow = (i64, i64, String, String, String, i64, Option<i64>, Option<i64>);
 

@@ -82,6 +82,8 @@ struct GroupRow {
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
+    u_name: Option<String>,
+    u_email: Option<String>,
     u_role: Option<String>,
     u_confirmed: Option<i64>,
     u_app_access: Option<i64>,
@@ -89,6 +91,8 @@ struct UserRow {
     u_device: Option<String>,
     m_from: Option<i64>,
     m_until: Option<i64>,
+    /// 1 when the API key to check (if any) is the user's and not revoked.
+    key_ok: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -119,7 +123,13 @@ struct LinkRow {
 pub struct PersonFacts {
     pub door: DoorFacts,
     pub user: UserState,
+    /// The person's name and email as they are now (for the event log).
+    pub name: String,
+    pub email: String,
     pub groups: Vec<GroupPath>,
+    /// The API key given to check is the person's and not revoked (false
+    /// when none was given).
+    pub key_checks_out: bool,
 }
 
 /// The door, the access link and its group (when the group has the door).
@@ -176,10 +186,15 @@ pub async fn door(db: &Db, door_id: i64) -> ServiceResult<DoorFacts> {
 /// One round trip: one row per group linking the person to the door (or a
 /// single row with NULL group columns when none does); a second one for the
 /// holidays when a time restriction is on, for the local date of `now`.
-pub async fn person(db: &Db, user_id: i64, door_id: i64, now: i64) -> ServiceResult<PersonFacts> {
+/// With `key_hash` (an API key's SHA-256, hex) the same query also tells
+/// whether that key is the person's and not revoked, so an unlock by a key
+/// remembered from before needs no read of its own to check it again.
+pub async fn person(db: &Db, user_id: i64, door_id: i64, now: i64, key_hash: Option<&str>) -> ServiceResult<PersonFacts> {
     let sql = format!(
-        "SELECT {DOOR_COLUMNS}, u.role AS u_role, u.confirmed AS u_confirmed, u.app_access AS u_app_access,
-         u.primary_device_required AS u_device_required, u.primary_device_id AS u_device, gp.*
+        "SELECT {DOOR_COLUMNS}, u.name AS u_name, u.email AS u_email, u.role AS u_role, u.confirmed AS u_confirmed,
+         u.app_access AS u_app_access, u.primary_device_required AS u_device_required, u.primary_device_id AS u_device,
+         (SELECT COUNT(*) FROM api_keys k WHERE k.key_hash = $3 AND k.user_id = $1 AND k.revoked_at IS NULL) AS key_ok,
+         gp.*
          FROM {DOOR_FROM}
          LEFT JOIN users u ON u.id = $1
          LEFT JOIN (SELECT gm.valid_from AS m_from, gm.valid_until AS m_until, {GROUP_COLUMNS}
@@ -191,12 +206,15 @@ pub async fn person(db: &Db, user_id: i64, door_id: i64, now: i64) -> ServiceRes
     );
     let rows: Vec<PersonRow> = {
         let mut conn = db.direct().await?;
-        let result = sqlx::query_as(&sql).bind(user_id).bind(door_id).fetch_all(&mut *conn).await;
+        let result = sqlx::query_as(&sql).bind(user_id).bind(door_id).bind(key_hash).fetch_all(&mut *conn).await;
         conn.check(result)?
     };
     let mut rows = rows.into_iter();
     let first = rows.next().ok_or(ServiceError::NotFound("door"))?;
     let role = first.user.u_role.as_deref().ok_or(ServiceError::Unauthenticated)?;
+    let key_checks_out = key_hash.is_some() && first.user.key_ok > 0;
+    let name = first.user.u_name.clone().unwrap_or_default();
+    let email = first.user.u_email.clone().unwrap_or_default();
     let user = UserState {
         role: Role::parse(role).unwrap_or(Role::Member),
         confirmed: first.user.u_confirmed.is_some_and(flag),
@@ -214,7 +232,7 @@ pub async fn person(db: &Db, user_id: i64, door_id: i64, now: i64) -> ServiceRes
     }
     let mut door = door_facts(door_id, door_row.ok_or(ServiceError::NotFound("door"))?)?;
     door.rules.holiday = suppressing_holiday(db, &door, &groups, now).await?;
-    Ok(PersonFacts { door, user, groups })
+    Ok(PersonFacts { door, user, name, email, groups, key_checks_out })
 }
 
 /// One round trip: the link's state, the door, and the link's group when

@@ -5,7 +5,7 @@
 use super::event_writer::{EventWriter, NewEvent};
 use super::bridge::{Bridges, Pulse};
 use super::live::Live;
-use super::{now_ms, Db, ServiceResult};
+use super::{now_ms, Db, ServiceError, ServiceResult};
 use crate::access::{
     ActorKind, Explanation, Location, ProximityProof, Reason, RequestContext,
 };
@@ -42,8 +42,11 @@ impl UnlockMethod {
 pub enum UnlockActor {
     /// A signed-in person; `verified_at` is their last password entry.
     Session { user: SessionUser, verified_at: Option<i64>, device_id: Option<String> },
-    /// An API key acting as its user.
-    ApiKey { user: SessionUser },
+    /// An API key acting as its user. `unchecked_key` is the key's SHA-256
+    /// (hex) when it was remembered from before commits that may have
+    /// revoked it: the facts' query checks it again, and the unlock is
+    /// refused (`Unauthenticated`) if it no longer checks out.
+    ApiKey { user: SessionUser, unchecked_key: Option<String> },
     /// Whoever holds an access link (already resolved from its token).
     Link { link_id: i64, recipient: String },
     /// A person's card or fob presented at the door's reader: they stand at
@@ -118,7 +121,7 @@ impl UnlockService {
     /// "Why can't they unlock?": the decision for a user at a door, at a time
     /// and place of the admin's choosing, laid out rule by rule. Records nothing.
     pub async fn explain(&self, user_id: i64, door_id: i64, at_ms: i64, location: Option<(f64, f64, f64)>) -> ServiceResult<Explanation> {
-        let facts = facts::person(&self.db, user_id, door_id, at_ms).await?;
+        let facts = facts::person(&self.db, user_id, door_id, at_ms, None).await?;
         let context = explain_context(at_ms, location);
         let decision = facts.decide(ActorKind::Session, &context);
         Ok(explanation(decision, &facts.door, at_ms, facts.user.role.reaches_every_door()))
@@ -176,8 +179,15 @@ impl UnlockService {
             ..Default::default()
         };
         let (door, decision) = match &input.actor {
-            UnlockActor::Session { user, .. } | UnlockActor::ApiKey { user } | UnlockActor::Card { user, .. } => {
-                let mut facts = facts::person(&self.db, user.id, input.door_id, now).await?;
+            UnlockActor::Session { user, .. } | UnlockActor::ApiKey { user, .. } | UnlockActor::Card { user, .. } => {
+                let unchecked_key = match &input.actor {
+                    UnlockActor::ApiKey { unchecked_key, .. } => unchecked_key.as_deref(),
+                    _ => None,
+                };
+                let mut facts = facts::person(&self.db, user.id, input.door_id, now, unchecked_key).await?;
+                if unchecked_key.is_some() && !facts.key_checks_out {
+                    return Err(ServiceError::Unauthenticated);
+                }
                 let kind = match &input.actor {
                     UnlockActor::Card { number, .. } => {
                         facts.user.app_access = true;
@@ -202,9 +212,9 @@ impl UnlockService {
                     }
                 };
                 event.actor_user_id = Some(user.id);
-                event.actor_name = format!("{} <{}>", user.name, user.email);
+                event.actor_name = format!("{} <{}>", facts.name, facts.email);
                 if let UnlockActor::Card { number, .. } = &input.actor {
-                    event.actor_name = format!("{} <{}> (card {number})", user.name, user.email);
+                    event.actor_name = format!("{} <{}> (card {number})", facts.name, facts.email);
                 }
                 let decision = facts.decide(kind, &context);
                 (facts.door, decision)
