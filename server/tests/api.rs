@@ -602,6 +602,28 @@ async fn each_key_gets_five_requests_per_second(app: &TestApp) {
 }
 on_both_databases!(each_key_gets_five_requests_per_second, five_per_key);
 
+/// Unlocks count against the key's limit too; a key revoked since it was
+/// remembered hears 401 even when its limit is spent (it is checked first).
+async fn unlocks_meet_the_key_limit_and_a_revoked_key_hears_401_first(app: &TestApp) {
+    let site = site(app).await;
+    let wired = format!("/locks/{}/unlock", site.wired);
+    let owner = owner(app).await;
+    let (revoked_id, revoked) = key_for(app, owner.id).await;
+    let (_, other) = key_for(app, owner.id).await;
+    let (revoked, other) = (Api::new(app, &revoked), Api::new(app, &other));
+    for api in [&revoked, &other] {
+        for _ in 0..5 {
+            assert_eq!(api.post(&wired, json!({})).await.status, 200);
+        }
+    }
+    let limited = other.post(&wired, json!({})).await;
+    assert_eq!((limited.status, limited.body["code"].as_str()), (429, Some("rate_limited")), "{}", limited.body);
+    app.execute_in_another_process(&format!("UPDATE api_keys SET revoked_at = 1 WHERE id = {revoked_id}")).await;
+    let answer = revoked.post(&wired, json!({})).await;
+    assert_eq!((answer.status, answer.body["code"].as_str()), (401, Some("unauthenticated")), "{}", answer.body);
+}
+on_both_databases!(unlocks_meet_the_key_limit_and_a_revoked_key_hears_401_first, five_per_key);
+
 fn three_per_ip(_: &mut Config) {
     std::env::set_var(PER_KEY_VAR, "10000");
     std::env::set_var(PER_IP_VAR, "3");

@@ -94,9 +94,14 @@ impl FromRequestParts<ApiState> for KeyHolder {
             // Reads the key and takes its rate limit.
             None => return Ok(KeyHolder::proved(ApiUser::from_request_parts(parts, state).await?.0, state, secret)),
         };
-        // A key that checked out before; its rate limit as in `ApiUser`.
-        state.limiter.take_key(&secret)?;
-        Ok(KeyHolder { user, state: state.clone(), unchecked_key, secret })
+        // A key that checked out before; its rate limit as in `ApiUser`,
+        // once it is known to be valid still.
+        let holder = KeyHolder { user, state: state.clone(), unchecked_key, secret };
+        if let Err(limited) = state.limiter.take_key(&holder.secret) {
+            holder.checked().await?;
+            return Err(limited);
+        }
+        Ok(holder)
     }
 }
 
