@@ -4,8 +4,9 @@
 //! changed role, a removed user: each is a commit, so the next request reads
 //! the key again and sees it, whichever process made the change. Under a
 //! steady stream of writes (unlocks log events) nearly every request reads
-//! the key, as without this; a read-only integration polling the lock list
-//! reads it about once a minute.
+//! the key, as without this (an API unlock reads it inside the query of its
+//! facts: [`Remembered::Earlier`]); a read-only integration polling the lock
+//! list reads it about once a minute.
 //!
 //! An entry also ends when "last used" would be written again (a minute
 //! after the last write), so that column keeps its one-minute step. Only
