@@ -66,7 +66,7 @@ impl KeptKeys {
         // look older than it is, never newer.
         let mark = db.commit_mark();
         self.reads.fetch_add(1, Ordering::Relaxed);
-        let proved = read_key(db, secret).await?;
+        let proved = read_key(db, secret, &hash).await?;
         let mut by_hash = self.by_hash.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some(proved) = proved else {
             by_hash.remove(&hash);

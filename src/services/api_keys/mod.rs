@@ -102,7 +102,7 @@ pub async fn authenticate(db: &Db, secret: &str) -> ServiceResult<Option<Session
 /// request can tell whether an answer it kept is still true without a
 /// second round trip.
 pub async fn authenticate_seen(db: &Db, secret: &str) -> ServiceResult<Option<(SessionUser, DataVersion)>> {
-    Ok(read_key(db, secret).await?.map(|proved| (proved.user, proved.seen)))
+    Ok(read_key(db, secret, &tokens::hash_token(secret)).await?.map(|proved| (proved.user, proved.seen)))
 }
 
 /// A key that checked out, as read from the database.
@@ -113,13 +113,12 @@ pub(crate) struct Proved {
     pub last_used_at: i64,
 }
 
-/// The key's row and user by the key's SHA-256, compared in constant time;
-/// writes "last used" when it is [`LAST_USED_STEP_MS`] old.
-async fn read_key(db: &Db, secret: &str) -> ServiceResult<Option<Proved>> {
+/// The key's row and user by `hash`, the secret's SHA-256 (hex), compared
+/// in constant time; writes "last used" when it is [`LAST_USED_STEP_MS`] old.
+async fn read_key(db: &Db, secret: &str, hash: &str) -> ServiceResult<Option<Proved>> {
     if !secret.starts_with(KEY_PREFIX) {
         return Ok(None);
     }
-    let hash = tokens::hash_token(secret);
     static SQL: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
     let [sqlite, postgres] = SQL.get_or_init(|| {
         [DbKind::Sqlite, DbKind::Postgres].map(|kind| {
@@ -133,7 +132,7 @@ async fn read_key(db: &Db, secret: &str) -> ServiceResult<Option<Proved>> {
     let sql = if db.kind() == DbKind::Sqlite { sqlite } else { postgres };
     let row: Option<(i64, String, Option<i64>, Option<i64>, i64, String, String, String, String)> = {
         let mut conn = db.direct().await?;
-        let result = sqlx::query_as(sql).bind(&hash).fetch_optional(&mut *conn).await;
+        let result = sqlx::query_as(sql).bind(hash).fetch_optional(&mut *conn).await;
         conn.check(result)?
     };
     let Some((id, stored, revoked_at, last_used_at, user_id, name, email, role, version)) = row else { return Ok(None) };

@@ -127,9 +127,6 @@ pub struct PersonFacts {
     pub name: String,
     pub email: String,
     pub groups: Vec<GroupPath>,
-    /// The API key given to check is the person's and not revoked (false
-    /// when none was given).
-    pub key_checks_out: bool,
 }
 
 /// The door, the access link and its group (when the group has the door).
@@ -186,9 +183,10 @@ pub async fn door(db: &Db, door_id: i64) -> ServiceResult<DoorFacts> {
 /// One round trip: one row per group linking the person to the door (or a
 /// single row with NULL group columns when none does); a second one for the
 /// holidays when a time restriction is on, for the local date of `now`.
-/// With `key_hash` (an API key's SHA-256, hex) the same query also tells
-/// whether that key is the person's and not revoked, so an unlock by a key
-/// remembered from before needs no read of its own to check it again.
+/// With `key_hash` (an API key's SHA-256, hex) the same query also checks
+/// that the key is the person's and not revoked (else `Unauthenticated`, as
+/// for a person who is gone), so an unlock by a key remembered from before
+/// needs no read of its own to check it again.
 pub async fn person(db: &Db, user_id: i64, door_id: i64, now: i64, key_hash: Option<&str>) -> ServiceResult<PersonFacts> {
     let sql = format!(
         "SELECT {DOOR_COLUMNS}, u.name AS u_name, u.email AS u_email, u.role AS u_role, u.confirmed AS u_confirmed,
@@ -212,7 +210,9 @@ pub async fn person(db: &Db, user_id: i64, door_id: i64, now: i64, key_hash: Opt
     let mut rows = rows.into_iter();
     let first = rows.next().ok_or(ServiceError::NotFound("door"))?;
     let role = first.user.u_role.as_deref().ok_or(ServiceError::Unauthenticated)?;
-    let key_checks_out = key_hash.is_some() && first.user.key_ok > 0;
+    if key_hash.is_some() && first.user.key_ok == 0 {
+        return Err(ServiceError::Unauthenticated);
+    }
     let name = first.user.u_name.clone().unwrap_or_default();
     let email = first.user.u_email.clone().unwrap_or_default();
     let user = UserState {
@@ -232,7 +232,7 @@ pub async fn person(db: &Db, user_id: i64, door_id: i64, now: i64, key_hash: Opt
     }
     let mut door = door_facts(door_id, door_row.ok_or(ServiceError::NotFound("door"))?)?;
     door.rules.holiday = suppressing_holiday(db, &door, &groups, now).await?;
-    Ok(PersonFacts { door, user, name, email, groups, key_checks_out })
+    Ok(PersonFacts { door, user, name, email, groups })
 }
 
 /// One round trip: the link's state, the door, and the link's group when
