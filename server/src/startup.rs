@@ -20,6 +20,8 @@ pub struct Application {
     pub db: Db,
     /// The controllers' bridges (tests drive the simulated ones).
     pub bridges: postern::services::bridge::Bridges,
+    /// The unlock service every entry point calls (tests count its reads).
+    pub unlock: postern::services::unlock::UnlockService,
     scheduler: postern::services::schedules::Scheduler,
     listener: TcpListener,
     router: Router,
@@ -42,7 +44,7 @@ impl Application {
         let bridges = unlock.bridges().clone();
         let scheduler = postern::services::schedules::Scheduler::start(db.clone(), bridges.clone(), live.clone());
         let context = AppContext {
-            unlock,
+            unlock: unlock.clone(),
             live,
             db: db.clone(),
             session_policy: SessionPolicy { idle: config.session_idle, absolute: config.session_absolute },
@@ -52,7 +54,7 @@ impl Application {
             public_url: config.public_url.clone(),
         };
         let router = router(leptos_options(config, address), context)?;
-        Ok(Application { port: address.port(), db, bridges, scheduler, listener, router })
+        Ok(Application { port: address.port(), db, bridges, unlock, scheduler, listener, router })
     }
 
     /// Serves until Ctrl-C / SIGTERM, then finishes in-flight requests.

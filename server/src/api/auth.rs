@@ -16,6 +16,7 @@ use axum::http::{header, HeaderMap};
 use postern::model::SessionUser;
 use postern::services::data_version::DataVersion;
 use postern::services::api_keys::Remembered;
+use postern::services::db::Stamp;
 use postern::services::{tokens, Db};
 
 /// The user an API key acts as, with that user's role, and the database's
@@ -71,7 +72,10 @@ impl FromRequestParts<ApiState> for Caller {
 /// trust for now and checked again inside the unlock's own query (the
 /// unlock is refused with 401 if it no longer checks out); on every other
 /// way out of the request the handler checks it first ([`checked`](Self::checked)),
-/// so a revoked key hears 401 before anything else.
+/// so a revoked key hears 401 before anything else. A key that checked out
+/// in the unlock's query is remembered as valid again
+/// ([`confirmed`](Self::confirmed)), so the unlocks after it read nothing
+/// to check it while only bookkeeping is committed.
 pub struct KeyHolder {
     /// The key's user, as remembered.
     pub user: SessionUser,
@@ -89,7 +93,7 @@ impl FromRequestParts<ApiState> for KeyHolder {
         let secret = presented_key(&parts.headers)?.to_owned();
         let hash = tokens::hash_token(&secret);
         let (user, unchecked_key) = match state.keys.remembered(&state.context.db, &hash) {
-            Some(Remembered::Now(user, _)) => (user, None),
+            Some(Remembered::Now(user, _) | Remembered::Valid(user)) => (user, None),
             Some(Remembered::Earlier(user)) => (user, Some(hash)),
             // Reads the key and takes its rate limit.
             None => return Ok(KeyHolder::proved(ApiUser::from_request_parts(parts, state).await?.0, state, secret)),
@@ -108,6 +112,20 @@ impl FromRequestParts<ApiState> for KeyHolder {
 impl KeyHolder {
     fn proved(user: SessionUser, state: &ApiState, secret: String) -> KeyHolder {
         KeyHolder { user, state: state.clone(), unchecked_key: None, secret }
+    }
+
+    /// For a key taken on trust: a stamp to take before the unlock's facts
+    /// query checks the key, for [`confirmed`](Self::confirmed).
+    pub fn stamp(&self) -> Option<Stamp> {
+        self.unchecked_key.as_ref().and_then(|_| self.state.context.db.stamp())
+    }
+
+    /// The unlock's facts query, begun after `stamp`, found the key taken on
+    /// trust valid: later unlocks take it from memory again.
+    pub fn confirmed(&self, stamp: Option<Stamp>) {
+        if let (Some(hash), Some(stamp)) = (&self.unchecked_key, stamp) {
+            self.state.keys.confirm(hash, stamp);
+        }
     }
 
     /// Checks a key taken on trust against the database now.

@@ -115,6 +115,7 @@ async fn unlock_read(holder: KeyHolder, path: Result<PathId, ApiError>, bytes: B
         location,
         proximity,
     };
+    let stamp = holder.stamp();
     let outcome = match holder.state.context.unlock.unlock(input).await {
         // No such lock: the key is checked first. A key the unlock's query
         // refused is read again, so it is forgotten too.
@@ -124,6 +125,8 @@ async fn unlock_read(holder: KeyHolder, path: Result<PathId, ApiError>, bytes: B
         }
         outcome => outcome?,
     };
+    // The facts' query checked a key taken on trust, and it checked out.
+    holder.confirmed(stamp);
     match outcome {
         UnlockOutcome::Granted { until_ms, .. } => {
             Ok(Json(Unlocked { message: "Unlocked!".into(), unlocked_until: Timestamp::from_millis(until_ms).to_rfc3339() }))

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub db: Db,
     /// The server's controller bridges (to drive simulated controllers).
     pub bridges: postern::services::bridge::Bridges,
+    /// The server's unlock service (to count its reads).
+    pub unlock: postern::services::unlock::UnlockService,
     pub client: reqwest::Client,
     backend: Backend,
     cleanup: Cleanup,
@@ -77,8 +79,9 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", app.port);
         let db = app.db.clone();
         let bridges = app.bridges.clone();
+        let unlock = app.unlock.clone();
         tokio::spawn(app.run_until_stopped());
-        TestApp { client: browser_client(&address), address, db, bridges, backend, cleanup }
+        TestApp { client: browser_client(&address), address, db, bridges, unlock, backend, cleanup }
     }
 
     pub fn backend(&self) -> Backend {

@@ -2,11 +2,17 @@
 //! nothing at all has been committed to it since (SQLite's wal-index, see
 //! [`CommitWatch`](crate::services::db::CommitWatch)). A revoked key, a
 //! changed role, a removed user: each is a commit, so the next request reads
-//! the key again and sees it, whichever process made the change. Under a
-//! steady stream of writes (unlocks log events) nearly every request reads
-//! the key, as without this (an API unlock reads it inside the query of its
-//! facts: [`Remembered::Earlier`]); a read-only integration polling the lock
-//! list reads it about once a minute.
+//! the key again and sees it, whichever process made the change.
+//!
+//! Unlocks log events, committed by the event writer alone. After such
+//! commits a key is still known valid: nothing but the event log changed
+//! since it was read ([`Stamp`]), so an unlock by a remembered key reads
+//! nothing to check it ([`Remembered::Valid`]). The database's version is
+//! not vouched for then (the writer's commits move it), so a request that
+//! needs it (a lock list, with its kept pages) reads the key again. After
+//! any other commit an unlock checks the key inside the query of its facts
+//! ([`Remembered::Earlier`]). A read-only integration polling the lock
+//! list reads its key about once a minute.
 //!
 //! An entry also ends when "last used" would be written again (a minute
 //! after the last write), so that column keeps its one-minute step. Only
@@ -17,7 +23,7 @@
 use super::{read_key, LAST_USED_STEP_MS};
 use crate::model::SessionUser;
 use crate::services::data_version::DataVersion;
-use crate::services::db::CommitMark;
+use crate::services::db::{CommitMark, Stamp};
 use crate::services::{now_ms, tokens, Db, ServiceResult};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,6 +46,8 @@ struct Kept {
     seen: DataVersion,
     /// The wal-index header taken before the key was read.
     mark: CommitMark,
+    /// The commit watch's stamp, taken before the key was read.
+    stamp: Stamp,
     last_used_at: i64,
 }
 
@@ -48,7 +56,12 @@ struct Kept {
 pub enum Remembered {
     /// Nothing has been committed since it was read: still true now.
     Now(SessionUser, DataVersion),
-    /// Commits since: to be checked again before it counts. An unlock checks
+    /// Still valid and acting as this user (only bookkeeping was committed
+    /// since it was checked), but the database's version may have moved, and
+    /// the user's name and role are as first read (an unlock reads them
+    /// again with its facts).
+    Valid(SessionUser),
+    /// Other commits since: to be checked again before it counts. An unlock checks
     /// it in the query that reads its facts (`UnlockActor::ApiKey`).
     Earlier(SessionUser),
 }
@@ -64,7 +77,7 @@ impl KeptKeys {
         }
         // The mark first: a commit between it and the read makes the entry
         // look older than it is, never newer.
-        let mark = db.commit_mark();
+        let (mark, stamp) = (db.commit_mark(), db.stamp());
         self.reads.fetch_add(1, Ordering::Relaxed);
         let proved = read_key(db, secret, &hash).await?;
         let mut by_hash = self.by_hash.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -72,11 +85,12 @@ impl KeptKeys {
             by_hash.remove(&hash);
             return Ok(None);
         };
-        if let Some(mark) = mark {
+        if let (Some(mark), Some(stamp)) = (mark, stamp) {
             if by_hash.len() >= MOST_KEPT {
                 by_hash.clear();
             }
-            let kept = Kept { user: proved.user.clone(), seen: proved.seen.clone(), mark, last_used_at: proved.last_used_at };
+            let user = proved.user.clone();
+            let kept = Kept { user, seen: proved.seen.clone(), mark, stamp, last_used_at: proved.last_used_at };
             by_hash.insert(hash, kept);
         }
         Ok(Some((proved.user, proved.seen)))
@@ -89,9 +103,22 @@ impl KeptKeys {
         let kept = by_hash.get(hash).filter(|kept| now_ms() < kept.last_used_at + LAST_USED_STEP_MS)?;
         Some(if db.unchanged_since(&kept.mark) {
             Remembered::Now(kept.user.clone(), kept.seen.clone())
+        } else if db.still_true(kept.stamp) {
+            Remembered::Valid(kept.user.clone())
         } else {
             Remembered::Earlier(kept.user.clone())
         })
+    }
+
+    /// The key with this SHA-256 (hex) was found to be its user's and not
+    /// revoked by a query that began after `stamp` was taken (an unlock's
+    /// facts, [`Remembered::Earlier`]): it is [`Remembered::Valid`] again
+    /// while nothing but bookkeeping is committed.
+    pub fn confirm(&self, hash: &str, stamp: Stamp) {
+        let mut by_hash = self.by_hash.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(kept) = by_hash.get_mut(hash) {
+            kept.stamp = stamp;
+        }
     }
 
     /// How many times a key was read from the database (for tests).

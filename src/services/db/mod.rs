@@ -13,7 +13,7 @@ use std::time::Duration;
 mod commit_watch;
 mod direct;
 
-pub use commit_watch::{CommitMark, CommitWatch};
+pub use commit_watch::{CommitMark, CommitWatch, Stamp};
 pub use direct::{DirectConnection, DirectConnections, DIRECT_CONNECTIONS};
 
 /// Which database engine the URL selected.
@@ -142,6 +142,35 @@ impl Db {
     /// since `mark` was taken (see [`CommitWatch`]).
     pub fn unchanged_since(&self, mark: &CommitMark) -> bool {
         self.commits.as_ref().is_some_and(|watch| watch.unchanged_since(mark))
+    }
+
+    /// A stamp that tells later whether anything but bookkeeping (the event
+    /// log, doors' "unlocked until", access links' use counts, API keys'
+    /// "last used", `data_version`; see [`CommitWatch`]) was committed since
+    /// ([`still_true`](Self::still_true)); `None` where there is no watch.
+    /// Take it before reading what it is to vouch for, and never let it
+    /// vouch for what bookkeeping writes.
+    pub fn stamp(&self) -> Option<Stamp> {
+        self.commits.as_ref().map(|watch| watch.stamp())
+    }
+
+    /// True when nothing but bookkeeping has been committed, by any
+    /// connection or process, since `stamp` was taken.
+    pub fn still_true(&self, stamp: Stamp) -> bool {
+        self.commits.as_ref().is_some_and(|watch| watch.still_true(stamp))
+    }
+
+    /// Before a bookkeeping transaction (one that writes nothing a stamp
+    /// vouches for) commits: the header then, for [`bookkeeping_done`](Self::bookkeeping_done).
+    pub(crate) fn bookkeeping_begins(&self) -> Option<CommitMark> {
+        self.commits.as_ref().map(|watch| watch.bookkeeping_begins())
+    }
+
+    /// Once the bookkeeping begun at `before` has committed or failed.
+    pub(crate) fn bookkeeping_done(&self, before: Option<CommitMark>) {
+        if let (Some(watch), Some(before)) = (&self.commits, before) {
+            watch.bookkeeping_done(before);
+        }
     }
 
     /// The direct connections (for tests).
@@ -296,6 +325,60 @@ mod tests {
         assert!(db.unchanged_since(&mark), "nothing was committed");
         sqlx::query("INSERT INTO t (x) VALUES ('other')").execute(&mut other).await.unwrap();
         assert!(!db.unchanged_since(&mark), "another connection's commit");
+        other.close().await.unwrap();
+        db.close().await;
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    /// Stamps: bookkeeping reported alone keeps them; any other commit voids
+    /// them (the pool's, another connection's, one that slips in while
+    /// bookkeeping is under way), and a header moved while bookkeeping is
+    /// under way is not vouched for until it is reported. (The event writer
+    /// and API keys: their own tests and server/tests/api.rs.)
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn stamps_outlive_reported_bookkeeping_and_no_other_commit() {
+        use sqlx::Connection;
+        let dir = std::env::temp_dir().join(format!("postern-stamps-{}", std::process::id()));
+        let file = dir.join("s.db");
+        let db = Db::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+        sqlx::query("CREATE TABLE t (x TEXT)").execute(db.pool()).await.unwrap();
+        let insert = |x: &'static str| sqlx::query("INSERT INTO t (x) VALUES ($1)").bind(x);
+        let stamp = db.stamp().expect("a SQLite file in WAL mode is watched");
+        assert!(db.still_true(stamp));
+        for _ in 0..3 {
+            let before = db.bookkeeping_begins();
+            insert("bookkeeping").execute(db.pool()).await.unwrap();
+            db.bookkeeping_done(before);
+        }
+        assert!(db.still_true(stamp), "three reported bookkeeping commits");
+        let before = db.bookkeeping_begins();
+        sqlx::raw_sql("BEGIN; INSERT INTO t (x) VALUES ('failed'); ROLLBACK").execute(db.pool()).await.unwrap();
+        db.bookkeeping_done(before);
+        assert!(db.still_true(stamp), "bookkeeping that committed nothing");
+        insert("pool").execute(db.pool()).await.unwrap();
+        assert!(!db.still_true(stamp), "a commit not reported");
+
+        let mut other = sqlx::AnyConnection::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+        let stamp = db.stamp().unwrap();
+        insert("other").execute(&mut other).await.unwrap();
+        assert!(!db.still_true(stamp), "another connection's commit");
+
+        let stamp = db.stamp().unwrap();
+        let before = db.bookkeeping_begins();
+        insert("other, during bookkeeping").execute(&mut other).await.unwrap();
+        assert!(!db.still_true(stamp), "the header moved and nothing has accounted for it yet");
+        insert("bookkeeping").execute(db.pool()).await.unwrap();
+        db.bookkeeping_done(before);
+        assert!(!db.still_true(stamp), "two transactions where bookkeeping reported one");
+        let stamp = db.stamp().unwrap();
+        assert!(db.still_true(stamp), "a new stamp, from the header now");
+
+        let stamp = db.stamp().unwrap();
+        insert("other, before bookkeeping").execute(&mut other).await.unwrap();
+        let before = db.bookkeeping_begins();
+        insert("bookkeeping").execute(db.pool()).await.unwrap();
+        db.bookkeeping_done(before);
+        assert!(!db.still_true(stamp), "bookkeeping begun after a commit nobody accounted for");
         other.close().await.unwrap();
         db.close().await;
         std::fs::remove_dir_all(dir).ok();

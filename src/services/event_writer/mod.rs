@@ -2,7 +2,10 @@
 //! writer task and wait until the transaction holding it has committed.
 //! Concurrent unlocks share one commit (one fsync on SQLite with
 //! `synchronous=FULL`), so every granted unlock is on disk before the caller
-//! hears "granted", without paying one commit per unlock.
+//! hears "granted", without paying one commit per unlock. Each batch is
+//! reported to SQLite's commit watch as bookkeeping, so what was read and
+//! kept about people, doors and keys stays vouched for across the events'
+//! commits ([`Db::stamp`]).
 
 use super::db::DbKind;
 use super::{Db, ServiceError, ServiceResult};
@@ -94,6 +97,8 @@ async fn run(db: Db, mut receiver: mpsc::Receiver<Job>, hook: Option<CommitHook>
     let mut kept: Option<AnyConnection> = None;
     while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let events: Vec<&NewEvent> = batch.iter().map(|(e, _)| e).collect();
+        // Reported to the commit watch, so its stamps outlive this commit.
+        let before = db.bookkeeping_begins();
         let written = match (&mut kept, db.kind()) {
             (Some(conn), _) => write_on(conn, db.kind(), &events).await,
             (None, kind) => match db.pool().acquire().await {
@@ -102,6 +107,7 @@ async fn run(db: Db, mut receiver: mpsc::Receiver<Job>, hook: Option<CommitHook>
                 Err(error) => Err(error),
             },
         };
+        db.bookkeeping_done(before);
         if written.is_err() {
             kept = None;
         }

@@ -14,6 +14,7 @@ use crate::schedule::Holiday;
 use crate::types::{Coordinates, Latitude, LockType, Longitude, Role, TimeZoneName, Timestamp};
 
 /// Loaded facts about one door.
+#[derive(Clone, Debug)]
 pub struct DoorFacts {
     pub name: String,
     pub place_id: i64,
@@ -120,6 +121,7 @@ struct LinkRow {
 }
 
 /// The door, the person and the groups linking them.
+#[derive(Clone, Debug)]
 pub struct PersonFacts {
     pub door: DoorFacts,
     pub user: UserState,
@@ -298,6 +300,14 @@ async fn suppressing_holiday(db: &Db, door: &DoorFacts, groups: &[GroupPath], no
         })
         .find(|holiday| holiday.falls_on(today))
         .map(|holiday| holiday.name))
+}
+
+/// The local date at the door at `now` when the facts' holiday depends on
+/// it (a time restriction is on), else `None`.
+pub(super) fn holiday_day(facts: &PersonFacts, now: i64) -> Option<jiff::civil::Date> {
+    let door = &facts.door;
+    let restricted = door.rules.time_restriction.is_some() || facts.groups.iter().any(|g| g.time_restriction.is_some());
+    restricted.then(|| local_date(now, &door.rules.time_zone)).flatten()
 }
 
 /// The date on the wall clock of `zone` at `now` (milliseconds).

@@ -13,7 +13,11 @@ use crate::model::SessionUser;
 use crate::types::{TimeZoneName, Timestamp};
 
 mod facts;
+mod kept_facts;
 mod reader;
+
+use kept_facts::KeptFacts;
+use std::sync::Arc;
 
 /// How the unlock was asked for (the event log's "method").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,13 +94,15 @@ pub struct UnlockService {
     db: Db,
     events: EventWriter,
     bridges: Bridges,
+    /// People's facts at doors, kept while only the event writer commits.
+    kept: Arc<KeptFacts>,
 }
 
 pub use facts::DoorFacts;
 
 impl UnlockService {
     pub fn new(db: Db, events: EventWriter, bridges: Bridges) -> UnlockService {
-        UnlockService { db, events, bridges }
+        UnlockService { db, events, bridges, kept: Arc::default() }
     }
 
     /// Connects every stored controller's bridge and serves unlocks through
@@ -111,6 +117,11 @@ impl UnlockService {
     /// The controllers' bridges (for the simulator panel and the controller page).
     pub fn bridges(&self) -> &Bridges {
         &self.bridges
+    }
+
+    /// How many times an unlock read a person's facts from the database (for tests).
+    pub fn person_fact_reads(&self) -> u64 {
+        self.kept.reads()
     }
 
     /// The door's rules as the decision needs them.
@@ -184,7 +195,7 @@ impl UnlockService {
                     UnlockActor::ApiKey { unchecked_key, .. } => unchecked_key.as_deref(),
                     _ => None,
                 };
-                let mut facts = facts::person(&self.db, user.id, input.door_id, now, unchecked_key).await?;
+                let mut facts = self.kept.person(&self.db, user.id, input.door_id, now, unchecked_key).await?;
                 let kind = match &input.actor {
                     UnlockActor::Card { number, .. } => {
                         facts.user.app_access = true;
