@@ -245,17 +245,10 @@ pub async fn close_day(
 /// being recorded, the door's other unlocks (a morning rush) leave it to
 /// that one instead of each writing it again.
 pub async fn first_person_in(db: &Db, door_id: i64, at: i64) -> ServiceResult<()> {
-    let key = (
-        db.pool().connect_options().database_url.to_string(),
-        door_id,
-    );
+    let key = first_in_key(db, door_id);
     {
         let mut memory = first_in_memory();
-        let seen = memory
-            .seen
-            .get(&key)
-            .is_some_and(|(from, until)| (*from..*until).contains(&at));
-        if seen || !memory.recording.insert(key.clone()) {
+        if memory.seen_at(&key, at) || !memory.recording.insert(key.clone()) {
             return Ok(());
         }
     }
@@ -366,6 +359,17 @@ struct FirstInMemory {
     recording: HashSet<(String, i64)>,
 }
 
+impl FirstInMemory {
+    /// Whether the door's first person in is recorded for the day of `at`.
+    fn seen_at(&self, key: &(String, i64), at: i64) -> bool {
+        self.seen.get(key).is_some_and(|(from, until)| (*from..*until).contains(&at))
+    }
+}
+
+fn first_in_key(db: &Db, door_id: i64) -> (String, i64) {
+    (db.pool().connect_options().database_url.to_string(), door_id)
+}
+
 fn first_in_memory() -> std::sync::MutexGuard<'static, FirstInMemory> {
     static MEMORY: LazyLock<Mutex<FirstInMemory>> = LazyLock::new(Default::default);
     MEMORY.lock().unwrap_or_else(|p| p.into_inner())
@@ -374,6 +378,10 @@ fn first_in_memory() -> std::sync::MutexGuard<'static, FirstInMemory> {
 /// [`first_person_in`] in the background, so a granted unlock answers
 /// without waiting for it (the unlock service calls this).
 pub fn spawn_first_person_in(db: &Db, door_id: i64, at: i64) {
+    // Nearly always recorded already: then no task is started.
+    if first_in_memory().seen_at(&first_in_key(db, door_id), at) {
+        return;
+    }
     let db = db.clone();
     tokio::spawn(async move {
         if let Err(error) = first_person_in(&db, door_id, at).await {
