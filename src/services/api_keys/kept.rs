@@ -4,9 +4,10 @@
 //! changed role, a removed user: each is a commit, so the next request reads
 //! the key again and sees it, whichever process made the change.
 //!
-//! Unlocks log events, committed by the event writer alone. After such
-//! commits a key is still known valid: nothing but the event log changed
-//! since it was read ([`Stamp`]), so an unlock by a remembered key reads
+//! Unlocks log events, committed by the event writer as bookkeeping (as is
+//! a key's "last used"). After such commits a key is still known valid:
+//! nothing it depends on changed since it was read ([`Stamp`]), so an
+//! unlock by a remembered key reads
 //! nothing to check it ([`Remembered::Valid`]). The database's version is
 //! not vouched for then (the writer's commits move it), so a request that
 //! needs it (a lock list, with its kept pages) reads the key again. After

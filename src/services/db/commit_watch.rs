@@ -181,7 +181,7 @@ impl CommitWatch {
             return true;
         }
         if settled.bookkeeping == 0 {
-                settled.generation += 1;
+            settled.generation += 1;
             settled.header = now;
         }
         false

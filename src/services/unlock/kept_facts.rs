@@ -1,10 +1,10 @@
 //! What an unlock read about a person and a door, answered again from
-//! memory while nothing but the event writer's own commits has been
-//! committed since ([`Stamp`], SQLite's commit watch). Granted unlocks log
-//! events and move doors' "unlocked until", and the facts read neither; any
-//! other commit (a membership, a door's rules, a lockdown, a controller
-//! going offline, a key revoked), by this server or another process, voids
-//! every kept entry at once. The time of day is not kept: each unlock
+//! memory while nothing but bookkeeping has been committed since ([`Stamp`],
+//! SQLite's commit watch). Granted unlocks log events and move doors'
+//! "unlocked until", API requests write keys' "last used", and the facts
+//! read none of these; any other commit (a membership, a door's rules, a
+//! lockdown, a controller going offline, a key revoked), by this server or
+//! another process, voids every kept entry at once. The time of day is not kept: each unlock
 //! decides at its own instant, and a holiday read for a time restriction is
 //! kept for its local day only. On PostgreSQL nothing is kept.
 
