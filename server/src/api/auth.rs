@@ -19,6 +19,9 @@ use postern::services::api_keys::Remembered;
 use postern::services::db::Stamp;
 use postern::services::{tokens, Db};
 
+/// What a key that is unknown or revoked hears.
+const NOT_VALID: &str = "The API key is not valid (unknown or revoked).";
+
 /// The user an API key acts as, with that user's role, and the database's
 /// version when the key was checked.
 #[derive(Clone, Debug)]
@@ -33,7 +36,7 @@ impl FromRequestParts<ApiState> for ApiUser {
             .keys
             .authenticate(&state.context.db, secret)
             .await?
-            .ok_or(ApiError::Unauthenticated("The API key is not valid (unknown or revoked)."))?;
+            .ok_or(ApiError::Unauthenticated(NOT_VALID))?;
         state.limiter.take_key(secret)?;
         Ok(ApiUser(user, seen))
     }
@@ -135,7 +138,7 @@ impl KeyHolder {
                 .keys
                 .authenticate(&self.state.context.db, &self.secret)
                 .await?
-                .ok_or(ApiError::Unauthenticated("The API key is not valid (unknown or revoked)."))?;
+                .ok_or(ApiError::Unauthenticated(NOT_VALID))?;
         }
         Ok(())
     }

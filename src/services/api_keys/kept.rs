@@ -7,11 +7,11 @@
 //! Unlocks log events, committed by the event writer as bookkeeping (as is
 //! a key's "last used"). After such commits a key is still known valid:
 //! nothing it depends on changed since it was read ([`Stamp`]), so an
-//! unlock by a remembered key reads
-//! nothing to check it ([`Remembered::Valid`]). The database's version is
-//! not vouched for then (the writer's commits move it), so a request that
-//! needs it (a lock list, with its kept pages) reads the key again. After
-//! any other commit an unlock checks the key inside the query of its facts
+//! unlock by a remembered key reads nothing to check it
+//! ([`Remembered::Valid`]). The database's version is not vouched for then
+//! (the writer's commits move it), so a request that needs it (a lock
+//! list, with its kept pages) reads the key again. After any other commit
+//! an unlock checks the key inside the query of its facts
 //! ([`Remembered::Earlier`]). A read-only integration polling the lock
 //! list reads its key about once a minute.
 //!
@@ -28,7 +28,7 @@ use crate::services::db::{CommitMark, Stamp};
 use crate::services::{now_ms, tokens, Db, ServiceResult};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// At most this many keys are kept; past it the whole set starts again.
 const MOST_KEPT: usize = 10_000;
@@ -81,7 +81,7 @@ impl KeptKeys {
         let (mark, stamp) = (db.commit_mark(), db.stamp());
         self.reads.fetch_add(1, Ordering::Relaxed);
         let proved = read_key(db, secret, &hash).await?;
-        let mut by_hash = self.by_hash.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut by_hash = self.lock();
         let Some(proved) = proved else {
             by_hash.remove(&hash);
             return Ok(None);
@@ -100,7 +100,7 @@ impl KeptKeys {
     /// What memory says of the key with this SHA-256 (hex), if it checked
     /// out before and "last used" is not due to be written again.
     pub fn remembered(&self, db: &Db, hash: &str) -> Option<Remembered> {
-        let by_hash = self.by_hash.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let by_hash = self.lock();
         let kept = by_hash.get(hash).filter(|kept| now_ms() < kept.last_used_at + LAST_USED_STEP_MS)?;
         Some(if db.unchanged_since(&kept.mark) {
             Remembered::Now(kept.user.clone(), kept.seen.clone())
@@ -116,10 +116,14 @@ impl KeptKeys {
     /// facts, [`Remembered::Earlier`]): it is [`Remembered::Valid`] again
     /// while nothing but bookkeeping is committed.
     pub fn confirm(&self, hash: &str, stamp: Stamp) {
-        let mut by_hash = self.by_hash.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut by_hash = self.lock();
         if let Some(kept) = by_hash.get_mut(hash) {
             kept.stamp = stamp;
         }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Kept>> {
+        self.by_hash.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// How many times a key was read from the database (for tests).
@@ -129,7 +133,7 @@ impl KeptKeys {
 
     /// How many keys are kept (for tests).
     pub fn len(&self) -> usize {
-        self.by_hash.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
+        self.lock().len()
     }
 
     /// True when no key is kept.

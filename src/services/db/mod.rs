@@ -257,6 +257,22 @@ pub fn flag(value: i64) -> bool {
 mod tests {
     use super::*;
 
+    /// A fresh SQLite file `name` in a folder of its own (removed by the
+    /// caller), with a table `t (x TEXT)`: the folder, the file, the pool.
+    async fn scratch_db(name: &str) -> (std::path::PathBuf, std::path::PathBuf, Db) {
+        let dir = std::env::temp_dir().join(format!("postern-{name}-{}", std::process::id()));
+        let file = dir.join(format!("{name}.db"));
+        let db = Db::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+        sqlx::query("CREATE TABLE t (x TEXT)").execute(db.pool()).await.unwrap();
+        (dir, file, db)
+    }
+
+    /// Another connection to `file`, as another process would open.
+    async fn another_connection(file: &std::path::Path) -> sqlx::AnyConnection {
+        use sqlx::Connection;
+        sqlx::AnyConnection::connect(&format!("sqlite://{}", file.display())).await.unwrap()
+    }
+
     #[test]
     fn kind_from_url() {
         assert_eq!(DbKind::from_url("sqlite://data/p.db"), Ok(DbKind::Sqlite));
@@ -307,10 +323,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn commits_of_any_connection_change_the_mark_and_reads_do_not() {
         use sqlx::Connection;
-        let dir = std::env::temp_dir().join(format!("postern-watch-{}", std::process::id()));
-        let file = dir.join("w.db");
-        let db = Db::connect(&format!("sqlite://{}", file.display())).await.unwrap();
-        sqlx::query("CREATE TABLE t (x TEXT)").execute(db.pool()).await.unwrap();
+        let (dir, file, db) = scratch_db("watch").await;
         let mark = db.commit_mark().expect("a SQLite file in WAL mode is watched");
         assert!(db.unchanged_since(&mark));
         let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM t").fetch_one(db.pool()).await.unwrap();
@@ -320,7 +333,7 @@ mod tests {
         assert!(!db.unchanged_since(&mark), "the pool's commit");
 
         let mark = db.commit_mark().unwrap();
-        let mut other = sqlx::AnyConnection::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+        let mut other = another_connection(&file).await;
         sqlx::raw_sql("BEGIN; INSERT INTO t (x) VALUES ('rolled back'); ROLLBACK").execute(&mut other).await.unwrap();
         assert!(db.unchanged_since(&mark), "nothing was committed");
         sqlx::query("INSERT INTO t (x) VALUES ('other')").execute(&mut other).await.unwrap();
@@ -338,17 +351,18 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn stamps_outlive_reported_bookkeeping_and_no_other_commit() {
         use sqlx::Connection;
-        let dir = std::env::temp_dir().join(format!("postern-stamps-{}", std::process::id()));
-        let file = dir.join("s.db");
-        let db = Db::connect(&format!("sqlite://{}", file.display())).await.unwrap();
-        sqlx::query("CREATE TABLE t (x TEXT)").execute(db.pool()).await.unwrap();
+        let (dir, file, db) = scratch_db("stamps").await;
         let insert = |x: &'static str| sqlx::query("INSERT INTO t (x) VALUES ($1)").bind(x);
-        let stamp = db.stamp().expect("a SQLite file in WAL mode is watched");
-        assert!(db.still_true(stamp));
-        for _ in 0..3 {
+        // One commit by the pool, reported as bookkeeping.
+        let bookkeeping = || async {
             let before = db.bookkeeping_begins();
             insert("bookkeeping").execute(db.pool()).await.unwrap();
             db.bookkeeping_done(before);
+        };
+        let stamp = db.stamp().expect("a SQLite file in WAL mode is watched");
+        assert!(db.still_true(stamp));
+        for _ in 0..3 {
+            bookkeeping().await;
         }
         assert!(db.still_true(stamp), "three reported bookkeeping commits");
         let before = db.bookkeeping_begins();
@@ -358,7 +372,7 @@ mod tests {
         insert("pool").execute(db.pool()).await.unwrap();
         assert!(!db.still_true(stamp), "a commit not reported");
 
-        let mut other = sqlx::AnyConnection::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+        let mut other = another_connection(&file).await;
         let stamp = db.stamp().unwrap();
         insert("other").execute(&mut other).await.unwrap();
         assert!(!db.still_true(stamp), "another connection's commit");
@@ -375,9 +389,7 @@ mod tests {
 
         let stamp = db.stamp().unwrap();
         insert("other, before bookkeeping").execute(&mut other).await.unwrap();
-        let before = db.bookkeeping_begins();
-        insert("bookkeeping").execute(db.pool()).await.unwrap();
-        db.bookkeeping_done(before);
+        bookkeeping().await;
         assert!(!db.still_true(stamp), "bookkeeping begun after a commit nobody accounted for");
         other.close().await.unwrap();
         db.close().await;
@@ -388,10 +400,7 @@ mod tests {
     /// the database file only through the background checkpoints.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_log_is_checkpointed_beside_the_writers() {
-        let dir = std::env::temp_dir().join(format!("postern-checkpoint-{}", std::process::id()));
-        let file = dir.join("c.db");
-        let db = Db::connect(&format!("sqlite://{}", file.display())).await.unwrap();
-        sqlx::query("CREATE TABLE t (x TEXT)").execute(db.pool()).await.unwrap();
+        let (dir, file, db) = scratch_db("checkpoint").await;
         let main_size = || std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
         tokio::time::sleep(CHECKPOINT_EVERY * 2).await;
         let before = main_size();
@@ -399,7 +408,7 @@ mod tests {
         for _ in 0..40 {
             sqlx::query("INSERT INTO t (x) VALUES ($1)").bind("x".repeat(100_000)).execute(db.pool()).await.unwrap();
         }
-        let wal = std::fs::metadata(dir.join("c.db-wal")).unwrap().len();
+        let wal = std::fs::metadata(format!("{}-wal", file.display())).unwrap().len();
         assert!(wal > 4_000_000, "the rows are in the log: {wal} bytes");
         tokio::time::sleep(CHECKPOINT_EVERY * 3).await;
         assert!(main_size() > before + 4_000_000, "checkpointed into the file: {before} -> {}", main_size());

@@ -4,9 +4,10 @@
 //! "unlocked until", API requests write keys' "last used", and the facts
 //! read none of these; any other commit (a membership, a door's rules, a
 //! lockdown, a controller going offline, a key revoked), by this server or
-//! another process, voids every kept entry at once. The time of day is not kept: each unlock
-//! decides at its own instant, and a holiday read for a time restriction is
-//! kept for its local day only. On PostgreSQL nothing is kept.
+//! another process, voids every kept entry at once. The time of day is not
+//! kept: each unlock decides at its own instant, and a holiday read for a
+//! time restriction is kept for its local day only. On PostgreSQL nothing
+//! is kept.
 
 use super::facts::{self, PersonFacts};
 use crate::services::db::Stamp;

@@ -94,7 +94,7 @@ pub struct UnlockService {
     db: Db,
     events: EventWriter,
     bridges: Bridges,
-    /// People's facts at doors, kept while only the event writer commits.
+    /// People's facts at doors, kept while only bookkeeping is committed.
     kept: Arc<KeptFacts>,
 }
 
