@@ -143,15 +143,13 @@ async fn read_key(db: &Db, secret: &str, hash: &str) -> ServiceResult<Option<Pro
     let mut last_used_at = last_used_at.unwrap_or(i64::MIN);
     if last_used_at < now - LAST_USED_STEP_MS {
         // Bookkeeping: what was read about the key stays vouched for.
-        let before = db.bookkeeping_begins();
-        let written = sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
+        let _bookkeeping = db.bookkeeping();
+        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
             .bind(now)
             .bind(id)
             .bind(now - LAST_USED_STEP_MS)
             .execute(db.pool())
-            .await;
-        db.bookkeeping_done(before);
-        written?;
+            .await?;
         last_used_at = now;
     }
     let role = Role::parse(&role).unwrap_or(Role::Member);

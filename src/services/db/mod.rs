@@ -160,17 +160,13 @@ impl Db {
         self.commits.as_ref().is_some_and(|watch| watch.still_true(stamp))
     }
 
-    /// Before a bookkeeping transaction (one that writes nothing a stamp
-    /// vouches for) commits: the header then, for [`bookkeeping_done`](Self::bookkeeping_done).
-    pub(crate) fn bookkeeping_begins(&self) -> Option<CommitMark> {
-        self.commits.as_ref().map(|watch| watch.bookkeeping_begins())
-    }
-
-    /// Once the bookkeeping begun at `before` has committed or failed.
-    pub(crate) fn bookkeeping_done(&self, before: Option<CommitMark>) {
-        if let (Some(watch), Some(before)) = (&self.commits, before) {
-            watch.bookkeeping_done(before);
-        }
+    /// Reports a bookkeeping transaction (one that writes nothing a stamp
+    /// vouches for) to the commit watch: take it just before the
+    /// transaction and let it drop once the transaction has committed or
+    /// failed, or was abandoned (a cancelled request).
+    pub(crate) fn bookkeeping(&self) -> Bookkeeping<'_> {
+        let before = self.commits.as_ref().map(|watch| (&**watch, watch.bookkeeping_begins()));
+        Bookkeeping { before }
     }
 
     /// The direct connections (for tests).
@@ -246,6 +242,22 @@ fn prepare_sqlite_url(url: &str) -> Result<String, String> {
         format!("{query}&mode=rwc")
     };
     Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// A bookkeeping transaction under way ([`Db::bookkeeping`]): when it
+/// drops, the commit watch accounts for its commit.
+#[must_use = "the bookkeeping ends when this drops: keep it until the transaction has committed"]
+pub(crate) struct Bookkeeping<'a> {
+    /// The watch and its header before the transaction (none without a watch).
+    before: Option<(&'a CommitWatch, CommitMark)>,
+}
+
+impl Drop for Bookkeeping<'_> {
+    fn drop(&mut self) {
+        if let Some((watch, before)) = self.before {
+            watch.bookkeeping_done(before);
+        }
+    }
 }
 
 /// Reads a 0/1 integer column as a bool.
@@ -355,9 +367,8 @@ mod tests {
         let insert = |x: &'static str| sqlx::query("INSERT INTO t (x) VALUES ($1)").bind(x);
         // One commit by the pool, reported as bookkeeping.
         let bookkeeping = || async {
-            let before = db.bookkeeping_begins();
+            let _bookkeeping = db.bookkeeping();
             insert("bookkeeping").execute(db.pool()).await.unwrap();
-            db.bookkeeping_done(before);
         };
         let stamp = db.stamp().expect("a SQLite file in WAL mode is watched");
         assert!(db.still_true(stamp));
@@ -365,9 +376,9 @@ mod tests {
             bookkeeping().await;
         }
         assert!(db.still_true(stamp), "three reported bookkeeping commits");
-        let before = db.bookkeeping_begins();
+        let failed = db.bookkeeping();
         sqlx::raw_sql("BEGIN; INSERT INTO t (x) VALUES ('failed'); ROLLBACK").execute(db.pool()).await.unwrap();
-        db.bookkeeping_done(before);
+        drop(failed);
         assert!(db.still_true(stamp), "bookkeeping that committed nothing");
         insert("pool").execute(db.pool()).await.unwrap();
         assert!(!db.still_true(stamp), "a commit not reported");
@@ -378,11 +389,11 @@ mod tests {
         assert!(!db.still_true(stamp), "another connection's commit");
 
         let stamp = db.stamp().unwrap();
-        let before = db.bookkeeping_begins();
+        let reported = db.bookkeeping();
         insert("other, during bookkeeping").execute(&mut other).await.unwrap();
         assert!(!db.still_true(stamp), "the header moved and nothing has accounted for it yet");
         insert("bookkeeping").execute(db.pool()).await.unwrap();
-        db.bookkeeping_done(before);
+        drop(reported);
         assert!(!db.still_true(stamp), "two transactions where bookkeeping reported one");
         let stamp = db.stamp().unwrap();
         assert!(db.still_true(stamp), "a new stamp, from the header now");

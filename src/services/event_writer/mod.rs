@@ -98,7 +98,7 @@ async fn run(db: Db, mut receiver: mpsc::Receiver<Job>, hook: Option<CommitHook>
     while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let events: Vec<&NewEvent> = batch.iter().map(|(e, _)| e).collect();
         // Reported to the commit watch, so its stamps outlive this commit.
-        let before = db.bookkeeping_begins();
+        let bookkeeping = db.bookkeeping();
         let written = match (&mut kept, db.kind()) {
             (Some(conn), _) => write_on(conn, db.kind(), &events).await,
             (None, kind) => match db.pool().acquire().await {
@@ -107,7 +107,7 @@ async fn run(db: Db, mut receiver: mpsc::Receiver<Job>, hook: Option<CommitHook>
                 Err(error) => Err(error),
             },
         };
-        db.bookkeeping_done(before);
+        drop(bookkeeping);
         if written.is_err() {
             kept = None;
         }
