@@ -238,20 +238,16 @@ async fn unlock_facts_are_kept_only_while_nothing_else_is_committed(app: &TestAp
     assert_eq!(status().await, 200);
     // The first grant's own writes, once a day and once a minute: the door's
     // first person in, the controller's "last seen".
-    for _ in 0..100 {
-        let (settled,): (i64,) = sqlx::query_as(&format!(
-            "SELECT (SELECT COUNT(*) FROM schedule_state WHERE door_id = {0} AND first_in_date IS NOT NULL)
-                  + (SELECT COUNT(*) FROM controllers WHERE id = {1} AND last_seen_at IS NOT NULL)",
-            site.wired, site.controller
-        ))
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
-        if settled == 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let settled_sql = format!(
+        "SELECT (SELECT COUNT(*) FROM schedule_state WHERE door_id = {0} AND first_in_date IS NOT NULL)
+              + (SELECT COUNT(*) FROM controllers WHERE id = {1} AND last_seen_at IS NOT NULL)",
+        site.wired, site.controller
+    );
+    common::eventually("the first grant's own writes", || async {
+        let (settled,): (i64,) = sqlx::query_as(&settled_sql).fetch_one(app.db.pool()).await.unwrap();
+        settled == 2
+    })
+    .await;
     let sqlite = app.backend() == common::Backend::Sqlite;
     let reads = || app.unlock.person_fact_reads();
     let before = reads();

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::TestApp;
+use common::{eventually, TestApp};
 use postern::services::data_version::DataVersion;
 use postern::services::db::DbKind;
 use postern::services::{api_keys, data_version, now_ms, users};
@@ -61,18 +61,15 @@ async fn execute(app: &TestApp, sql: &str) {
     sqlx::query(sql).execute(app.db.pool()).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
-/// Waits (up to 5 s) for the controller's bridge to report it online, the
-/// one write of its own the server makes after a controller is made.
+/// Waits for the controller's bridge to report it online, the one write of
+/// its own the server makes after a controller is made.
 async fn until_online(app: &TestApp, controller: &str) {
     let sql = format!("SELECT online FROM controllers WHERE id = {controller}");
-    for _ in 0..250 {
+    eventually(&format!("controller {controller} reported online"), || async {
         let (online,): (i64,) = sqlx::query_as(&sql).fetch_one(app.db.pool()).await.unwrap();
-        if online == 1 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("controller {controller} was never reported online");
+        online == 1
+    })
+    .await;
 }
 
 /// The version while nothing changes: two reads in a row that agree.

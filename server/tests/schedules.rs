@@ -21,6 +21,7 @@ use postern::services::schedules::{self, HeldBack, ManualClock, Scheduler};
 use postern::services::unlock::UnlockService;
 use postern::services::{controllers, doors, places, Db};
 use postern::types::{Role, Timestamp, ZoneArming};
+use common::eventually;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -270,19 +271,6 @@ impl Site {
                 admin_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await
             }
         }
-    }
-}
-
-/// Waits (up to 10 s) until `check` holds.
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
 
