@@ -117,7 +117,7 @@ impl From<postern::services::ServiceError> for AppError {
             S::Conflict(message) => AppError::Conflict(message),
             S::Unavailable(message) => AppError::Unavailable(message),
             S::Internal(cause) => {
-                tracing::error!(%cause, "internal error in a server function");
+                tracing::error!(cause = %cause.chain(), "internal error in a server function");
                 AppError::Internal
             }
         };

@@ -172,7 +172,7 @@ fn describe(error: postern::services::ServiceError) -> String {
     use postern::services::ServiceError as S;
     match error {
         S::Invalid(errors) => errors.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("\n"),
-        S::Internal(cause) => format!("Something went wrong: {cause}"),
+        S::Internal(cause) => format!("Something went wrong: {}", cause.chain()),
         other => other.to_string(),
     }
 }

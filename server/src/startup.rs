@@ -20,8 +20,10 @@ pub struct Application {
     pub db: Db,
     /// The controllers' bridges (tests drive the simulated ones).
     pub bridges: postern::services::bridge::Bridges,
-    /// The unlock service every entry point calls (tests count its reads).
+    /// The unlock service every entry point calls.
     pub unlock: postern::services::unlock::UnlockService,
+    /// Live door status (tests call services that announce changes).
+    pub live: postern::services::live::Live,
     scheduler: postern::services::schedules::Scheduler,
     listener: TcpListener,
     router: Router,
@@ -45,7 +47,7 @@ impl Application {
         let scheduler = postern::services::schedules::Scheduler::start(db.clone(), bridges.clone(), live.clone());
         let context = AppContext {
             unlock: unlock.clone(),
-            live,
+            live: live.clone(),
             db: db.clone(),
             session_policy: SessionPolicy { idle: config.session_idle, absolute: config.session_absolute },
             cookie_secure: config.cookie_secure,
@@ -54,7 +56,7 @@ impl Application {
             public_url: config.public_url.clone(),
         };
         let router = router(leptos_options(config, address), context)?;
-        Ok(Application { port: address.port(), db, bridges, unlock, scheduler, listener, router })
+        Ok(Application { port: address.port(), db, bridges, unlock, live, scheduler, listener, router })
     }
 
     /// Serves until Ctrl-C / SIGTERM, then finishes in-flight requests.

@@ -1,6 +1,10 @@
-//! A granted unlock is in the event log before the caller hears "granted":
-//! the real `postern` binary is killed (SIGKILL) in the middle of a burst of
-//! unlocks, and every grant that was answered must be in the database after.
+//! Durable before answered, whole or not at all, with the real `postern`
+//! binary killed mid-way:
+//! - a granted unlock is in the event log before the caller hears "granted"
+//!   (SIGKILL in the middle of a burst of unlocks);
+//! - an admin's change and its audit line commit together or not at all
+//!   (the process aborted between writing both and committing them; SIGKILL
+//!   in the middle of a burst of changes).
 
 #[path = "support/servers.rs"]
 mod servers;
@@ -96,23 +100,7 @@ async fn wired_door(url: &str) -> i64 {
 /// Fires the unlocks at once; kills the server once half have been answered.
 /// Returns (answered, granted).
 async fn unlock_burst_then_kill(fixture: &mut Fixture, address: &str, door_id: i64) -> (usize, usize) {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("origin", address.parse().unwrap());
-    headers.insert("accept", "application/json".parse().unwrap());
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .default_headers(headers)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
-    let login = client
-        .post(format!("{address}/rpc/login"))
-        .form(&[("email", EMAIL), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 200, "sign-in failed: {}", login.text().await.unwrap_or_default());
+    let client = signed_in(address).await;
 
     let answered = Arc::new(AtomicUsize::new(0));
     let granted = Arc::new(AtomicUsize::new(0));
@@ -179,4 +167,134 @@ async fn every_answered_grant_survives_a_sigkill() {
     db.close().await;
     eprintln!("{logged} granted unlocks in the event log after the restart");
     assert!(logged as usize >= granted, "{granted} grants were answered but only {logged} are in the event log");
+}
+
+/// A browser-like client signed in as the owner.
+async fn signed_in(address: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("origin", address.parse().unwrap());
+    headers.insert("accept", "application/json".parse().unwrap());
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let login = client.post(format!("{address}/rpc/login")).form(&[("email", EMAIL), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(login.status(), 200, "sign-in failed: {}", login.text().await.unwrap_or_default());
+    client
+}
+
+/// Creates a place named `name` through the dashboard's server function;
+/// true when the server answered that it was saved.
+async fn create_place(client: &reqwest::Client, address: &str, name: &str) -> Option<bool> {
+    let form = [
+        ("form[name]", name),
+        ("form[latitude]", "52.5"),
+        ("form[longitude]", "13.4"),
+        ("form[time_zone]", "Europe/Berlin"),
+    ];
+    let response = client.post(format!("{address}/rpc/save_place")).form(&form).send().await.ok()?;
+    let status = response.status().as_u16();
+    response.text().await.ok()?;
+    Some(status == 200)
+}
+
+/// (places named `name`, audit lines "place.created" on `name`).
+async fn place_and_audit(url: &str, name: &str) -> (i64, i64) {
+    let db = Db::connect(url).await.unwrap();
+    let (places,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM places WHERE name = $1").bind(name).fetch_one(db.pool()).await.unwrap();
+    let (lines,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events WHERE action = 'place.created' AND subject = $1")
+        .bind(name)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    db.close().await;
+    (places, lines)
+}
+
+/// The process dies after the change and its audit line are written and
+/// before they commit: after a restart, neither is there. Without the
+/// crash, both are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_and_its_audit_line_commit_together_or_not_at_all() {
+    let name = format!("postern-atomic-{}-{:08x}.db", std::process::id(), rand::random::<u32>());
+    let mut fixture = Fixture { path: std::env::temp_dir().join(name), servers: Servers::default() };
+    let url = fixture.url();
+    create_owner(&url);
+    let address = fixture.servers.start_with_env(&url, &[("POSTERN_CRASH_BEFORE_COMMIT", "place.created")]).await;
+    let client = signed_in(&address).await;
+    assert_eq!(create_place(&client, &address, "Crashed Annex").await, None, "the server died before answering");
+    let status = fixture.servers.0[0].wait().unwrap();
+    assert!(!status.success(), "the server aborted: {status}");
+    fixture.kill_server();
+    assert_eq!(place_and_audit(&url, "Crashed Annex").await, (0, 0), "neither the change nor its line");
+
+    let address = fixture.start_server().await;
+    let client = signed_in(&address).await;
+    assert_eq!(create_place(&client, &address, "Annex").await, Some(true));
+    fixture.kill_server();
+    assert_eq!(place_and_audit(&url, "Annex").await, (1, 1), "both");
+}
+
+/// SIGKILL in the middle of a burst of admin changes: every change the
+/// server acknowledged is there with its audit line, and no change is
+/// there without one (nor a line without its change).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_changes_survive_a_sigkill_with_their_audit_lines() {
+    let name = format!("postern-changes-{}-{:08x}.db", std::process::id(), rand::random::<u32>());
+    let mut fixture = Fixture { path: std::env::temp_dir().join(name), servers: Servers::default() };
+    let url = fixture.url();
+    create_owner(&url);
+    let address = fixture.start_server().await;
+    let client = signed_in(&address).await;
+    const CHANGES: usize = 120;
+    let acknowledged = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let tasks: Vec<_> = (0..CHANGES)
+        .map(|i| {
+            let (client, address, acknowledged) = (client.clone(), address.clone(), acknowledged.clone());
+            tokio::spawn(async move {
+                tokio::time::sleep(RAMP * i as u32 / CHANGES as u32).await;
+                let name = format!("Site {i:03}");
+                if create_place(&client, &address, &name).await == Some(true) {
+                    acknowledged.lock().unwrap().push(name);
+                }
+            })
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while acknowledged.lock().unwrap().len() < CHANGES / 3 {
+        assert!(Instant::now() < deadline, "too few changes answered in 60 s");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    fixture.kill_server();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() < CHANGES, "the kill came after every change was answered: it was not mid-load");
+    fixture.start_server().await;
+    fixture.kill_server();
+    for name in &acknowledged {
+        assert_eq!(place_and_audit(&url, name).await, (1, 1), "{name} was acknowledged");
+    }
+    let db = Db::connect(&url).await.unwrap();
+    let (unmatched,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM places p WHERE p.name LIKE 'Site %' AND NOT EXISTS
+           (SELECT 1 FROM events e WHERE e.action = 'place.created' AND e.subject = p.name)",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    let (orphans,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM events e WHERE e.action = 'place.created' AND e.subject LIKE 'Site %' AND NOT EXISTS
+           (SELECT 1 FROM places p WHERE p.name = e.subject)",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    db.close().await;
+    eprintln!("{} of {CHANGES} changes acknowledged before the kill", acknowledged.len());
+    assert_eq!((unmatched, orphans), (0, 0), "(changes without a line, lines without a change)");
 }

@@ -189,7 +189,7 @@ async fn power_loss_releases_fail_safe_locks_only_and_offline_controllers_answer
     let waited = started.elapsed();
     assert!(waited >= Duration::from_millis(2900) && waited < Duration::from_millis(3500), "{waited:?}");
     // A pulse nobody acknowledges becomes an error event on its door.
-    app.bridges.pulse(postern::services::bridge::Pulse { door_id: site.safe_door, controller_id: site.controller, relay: 1, seconds: 1 });
+    app.bridges.pulse(postern::services::bridge::Pulse { door_id: site.safe_door, controller_id: site.controller, relay: 1, seconds: 1, exempt_from_lockdown: false });
     let (result, _, reasons, details) = event(app, "relay.command_failed").await;
     assert_eq!((result.as_str(), reasons.as_str()), ("error", "[\"command_failed\"]"));
     assert!(details.contains("did not acknowledge"), "{details}");

@@ -118,7 +118,7 @@ async fn a_batch_is_written_whole_or_not_at_all(app: &TestApp) {
     let ids = write(&app.db, &events.iter().collect::<Vec<_>>()).await.unwrap();
     assert_eq!(ids.len(), 70);
     for (i, id) in ids.iter().enumerate() {
-        assert_eq!(subject_of(*id).await, format!("Event {i}"));
+        assert_eq!(subject_of(id.id).await, format!("Event {i}"));
     }
     assert_eq!(until(doors[0]).await, Some(base + 68_000), "each door keeps its latest");
     assert_eq!(until(doors[1]).await, Some(base + 69_000));

@@ -296,7 +296,7 @@ async fn a_provider_error_fails_and_is_recorded() {
 
     let result = sms.send("+12127365000", "hello").await;
     match result {
-        Err(ServiceError::Internal(cause)) => assert!(cause.contains("500"), "{cause}"),
+        Err(ServiceError::Internal(cause)) => assert!(cause.chain().contains("500"), "{}", cause.chain()),
         other => panic!("expected an internal error, got {other:?}"),
     }
     assert_eq!(requests.lock().expect("lock").len(), 1);

@@ -1,6 +1,6 @@
 //! Controllers (a "Controller Pro" has 4 relays and 4 reader ports) and their readers.
 
-use super::audit::{self, Actor};
+use super::audit::{Actor, Audit};
 use super::error::{map_constraint, ConstraintRule};
 use super::users::require_admin;
 use super::{db::flag, now_ms, tokens, Db, ServiceError, ServiceResult};
@@ -151,9 +151,15 @@ pub async fn get(db: &Db, id: i64) -> ServiceResult<Controller> {
     Ok(row.into_controller(relays, readers))
 }
 
-/// Inserts a controller and its reader ports, in one transaction.
+/// Inserts a controller and its reader ports as Postern itself (the demo,
+/// fixtures), with its audit line.
 pub async fn insert(db: &Db, controller: &ValidController) -> ServiceResult<i64> {
-    let mut tx = db.pool().begin().await?;
+    insert_as(db, &Actor::System, controller).await
+}
+
+/// Inserts a controller and its reader ports, in one transaction with the audit line.
+async fn insert_as(db: &Db, actor: &Actor, controller: &ValidController) -> ServiceResult<i64> {
+    let mut tx = db.write().await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO controllers (name, place_id, model, bridge_kind, online, created_at, bridge_config)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -177,7 +183,7 @@ pub async fn insert(db: &Db, controller: &ValidController) -> ServiceResult<i64>
             .execute(&mut *tx)
             .await?;
     }
-    tx.commit().await?;
+    tx.commit(Audit::new(actor, "controller.created", controller.name.as_str())).await?;
     Ok(id)
 }
 
@@ -207,9 +213,7 @@ fn missing_place(error: ServiceError) -> ServiceError {
 
 pub async fn create(db: &Db, actor: &SessionUser, controller: ValidController) -> ServiceResult<i64> {
     require_admin(actor)?;
-    let id = insert(db, &controller).await?;
-    audit::record(db, &Actor::User(actor.clone()), "controller.created", controller.name.as_str()).await?;
-    Ok(id)
+    insert_as(db, &Actor::User(actor.clone()), &controller).await
 }
 
 pub async fn update(db: &Db, actor: &SessionUser, id: i64, controller: ValidController) -> ServiceResult<()> {
@@ -218,6 +222,7 @@ pub async fn update(db: &Db, actor: &SessionUser, id: i64, controller: ValidCont
     let bridge = controller.bridge.clone().keep_password_from(&stored);
     // A real controller reads Offline until its bridge hears from it.
     let changed = bridge != stored;
+    let mut write = db.write().await?;
     let done = sqlx::query(
         "UPDATE controllers SET name = $1, place_id = $2, model = $3, bridge_kind = $4, bridge_config = $5,
          online = CASE WHEN $6 = 1 THEN $7 ELSE online END WHERE id = $8",
@@ -230,25 +235,26 @@ pub async fn update(db: &Db, actor: &SessionUser, id: i64, controller: ValidCont
         .bind(i64::from(changed))
         .bind(i64::from(controller.bridge_kind == BridgeKind::Simulated))
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *write)
         .await
         .map_err(|e| missing_place(map_constraint(e, NAME_TAKEN)))?;
     if done.rows_affected() == 0 {
         return Err(ServiceError::NotFound("controller"));
     }
-    audit::record(db, &Actor::User(actor.clone()), "controller.updated", controller.name.as_str()).await
+    write.commit(Audit::by(actor, "controller.updated", controller.name.as_str())).await?;
+    Ok(())
 }
 
 /// Deletes a controller; its doors stay, with no controller (they read Offline).
 pub async fn delete(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
     require_admin(actor)?;
     let controller = get(db, id).await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.write().await?;
     sqlx::query("UPDATE doors SET controller_id = NULL, relay = NULL WHERE controller_id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await?;
     sqlx::query("DELETE FROM controllers WHERE id = $1").bind(id).execute(&mut *tx).await?;
-    tx.commit().await?;
-    audit::record(db, &Actor::User(actor.clone()), "controller.deleted", &controller.name).await
+    tx.commit(Audit::by(actor, "controller.deleted", &controller.name)).await?;
+    Ok(())
 }

@@ -140,5 +140,5 @@ pub async fn fill(db: &Db) -> ServiceResult<DemoSignIn> {
             .execute(db.pool())
             .await?;
     }
-    sign_in.ok_or_else(|| ServiceError::Internal("demo created no sign-in".into()))
+    sign_in.ok_or_else(|| ServiceError::internal("demo created no sign-in"))
 }

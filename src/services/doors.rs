@@ -1,6 +1,6 @@
 //! Doors (= locks): where they are, what drives them, and their restrictions.
 
-use super::audit::{self, Actor};
+use super::audit::{Actor, Audit};
 use super::error::{map_constraint, ConstraintRule};
 use super::users::require_admin;
 use super::{controllers, db::flag, now_ms, places, Db, ServiceError, ServiceResult};
@@ -320,10 +320,11 @@ async fn floor_id(tx: &mut sqlx::AnyConnection, place_id: i64, name: Option<&str
     Ok(Some(id))
 }
 
-/// Writes a door (insert when `id` is None); every field in one statement.
-async fn save(db: &Db, id: Option<i64>, door: &ValidDoor) -> ServiceResult<i64> {
+/// Writes a door (insert when `id` is None); every field in one statement,
+/// committed with its audit line ("door.created" or "door.updated").
+async fn save(db: &Db, actor: &Actor, id: Option<i64>, door: &ValidDoor) -> ServiceResult<i64> {
     check_wiring(db, door, id).await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.write().await?;
     let floor = floor_id(&mut tx, door.place_id, door.floor.as_ref().map(|f| f.as_str())).await?;
     let sql = match id {
         None => "INSERT INTO doors (name, description, place_id, floor_id, controller_id, relay, reader_id, latitude, longitude,
@@ -370,33 +371,34 @@ async fn save(db: &Db, id: Option<i64>, door: &ValidDoor) -> ServiceResult<i64> 
             other => other,
         })?;
     let (saved,) = row.ok_or(ServiceError::NotFound("door"))?;
-    tx.commit().await?;
+    let action = if id.is_some() { "door.updated" } else { "door.created" };
+    tx.commit(Audit::new(actor, action, door.name.as_str()).door(saved).place(door.place_id)).await?;
     Ok(saved)
 }
 
 pub async fn create(db: &Db, actor: &SessionUser, door: ValidDoor) -> ServiceResult<i64> {
     require_admin(actor)?;
-    let id = save(db, None, &door).await?;
-    audit::record_with(db, &Actor::User(actor.clone()), "door.created", door.name.as_str(), Some(id), "ok", "").await?;
-    Ok(id)
+    save(db, &Actor::User(actor.clone()), None, &door).await
 }
 
-/// Inserts without permission checks (demo data).
+/// Inserts without permission checks, as Postern itself (demo data, fixtures).
 pub async fn insert(db: &Db, door: &ValidDoor) -> ServiceResult<i64> {
-    save(db, None, door).await
+    save(db, &Actor::System, None, door).await
 }
 
 pub async fn update(db: &Db, actor: &SessionUser, id: i64, door: ValidDoor) -> ServiceResult<()> {
     require_admin(actor)?;
-    save(db, Some(id), &door).await?;
-    audit::record_with(db, &Actor::User(actor.clone()), "door.updated", door.name.as_str(), Some(id), "ok", "").await
+    save(db, &Actor::User(actor.clone()), Some(id), &door).await?;
+    Ok(())
 }
 
 pub async fn delete(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
     require_admin(actor)?;
     let door = get(db, id).await?;
-    sqlx::query("DELETE FROM doors WHERE id = $1").bind(id).execute(db.pool()).await?;
-    audit::record_with(db, &Actor::User(actor.clone()), "door.deleted", &door.name, Some(id), "ok", "").await
+    let mut write = db.write().await?;
+    sqlx::query("DELETE FROM doors WHERE id = $1").bind(id).execute(&mut *write).await?;
+    write.commit(Audit::by(actor, "door.deleted", &door.name).door(id)).await?;
+    Ok(())
 }
 
 /// The doors a user reaches through their groups (owners and admins: all).

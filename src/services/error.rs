@@ -31,12 +31,46 @@ pub enum ServiceError {
     Unavailable(String),
     /// Anything else: logged with its cause, shown as a generic sentence.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[source] InternalError),
+}
+
+/// An internal failure: what went wrong, and the error that caused it, kept
+/// as the source so the log prints the whole chain ([`InternalError::chain`]).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct InternalError {
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl InternalError {
+    /// The message and each cause after it: "a: b: c".
+    pub fn chain(&self) -> String {
+        let mut text = self.message.clone();
+        let mut cause = std::error::Error::source(self);
+        while let Some(error) = cause {
+            text.push_str(": ");
+            text.push_str(&error.to_string());
+            cause = error.source();
+        }
+        text
+    }
 }
 
 impl ServiceError {
     pub fn field(field: &str, message: impl Into<String>) -> ServiceError {
         ServiceError::Invalid(FieldErrors(vec![FieldError::new(field, message)]))
+    }
+
+    /// An internal failure described by `message` alone.
+    pub fn internal(message: impl Into<String>) -> ServiceError {
+        ServiceError::Internal(InternalError { message: message.into(), source: None })
+    }
+
+    /// An internal failure while doing `what`, caused by `source`.
+    pub fn internal_from(what: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> ServiceError {
+        ServiceError::Internal(InternalError { message: what.into(), source: Some(Box::new(source)) })
     }
 }
 
@@ -50,7 +84,7 @@ impl From<sqlx::Error> for ServiceError {
     fn from(error: sqlx::Error) -> Self {
         match error {
             sqlx::Error::RowNotFound => ServiceError::NotFound("record"),
-            other => ServiceError::Internal(other.to_string()),
+            other => ServiceError::internal_from("a database query failed", other),
         }
     }
 }

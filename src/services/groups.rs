@@ -8,7 +8,8 @@ pub use links::{
     set_membership_validity, DoorLink, LinkFilter, Membership, Validity,
 };
 
-use super::audit::{self, Actor};
+use super::audit::{Actor, Audit};
+use super::users::require_may_manage;
 use super::error::{map_constraint, ConstraintRule};
 use super::users::require_manager;
 use super::{db::flag, now_ms, Db, ServiceError, ServiceResult};
@@ -90,7 +91,9 @@ pub async fn get(db: &Db, id: i64) -> ServiceResult<Group> {
     row.map(Group::from).ok_or(ServiceError::NotFound("group"))
 }
 
-async fn save(db: &Db, id: Option<i64>, group: &ValidGroup) -> ServiceResult<i64> {
+/// Writes a group (insert when `id` is None), committed with its audit line.
+async fn save(db: &Db, actor: &Actor, id: Option<i64>, group: &ValidGroup) -> ServiceResult<i64> {
+    let mut write = db.write().await?;
     let sql = match id {
         None => "INSERT INTO access_groups (name, description, valid_from, valid_until, geofence_enabled, reader_restriction,
                  time_restriction, primary_device_required, created_at, time_windows) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -109,35 +112,38 @@ async fn save(db: &Db, id: Option<i64>, group: &ValidGroup) -> ServiceResult<i64
         // $9 is created_at for an insert, the group id for an update.
         .bind(id.unwrap_or_else(now_ms))
         .bind(serde_json::to_string(&group.time_windows).unwrap_or_default())
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *write)
         .await
         .map_err(|e| map_constraint(e, NAME_TAKEN))?;
-    row.map(|r| r.0).ok_or(ServiceError::NotFound("group"))
+    let (saved,) = row.ok_or(ServiceError::NotFound("group"))?;
+    let action = if id.is_some() { "group.updated" } else { "group.created" };
+    write.commit(Audit::new(actor, action, group.name.as_str())).await?;
+    Ok(saved)
 }
 
-/// Inserts without permission checks (demo data).
+/// Inserts without permission checks, as Postern itself (demo data, fixtures).
 pub async fn insert(db: &Db, group: &ValidGroup) -> ServiceResult<i64> {
-    save(db, None, group).await
+    save(db, &Actor::System, None, group).await
 }
 
 pub async fn create(db: &Db, actor: &SessionUser, group: ValidGroup) -> ServiceResult<i64> {
     require_manager(actor)?;
-    let id = save(db, None, &group).await?;
-    audit::record(db, &Actor::User(actor.clone()), "group.created", group.name.as_str()).await?;
-    Ok(id)
+    save(db, &Actor::User(actor.clone()), None, &group).await
 }
 
 pub async fn update(db: &Db, actor: &SessionUser, id: i64, group: ValidGroup) -> ServiceResult<()> {
     require_manager(actor)?;
-    save(db, Some(id), &group).await?;
-    audit::record(db, &Actor::User(actor.clone()), "group.updated", group.name.as_str()).await
+    save(db, &Actor::User(actor.clone()), Some(id), &group).await?;
+    Ok(())
 }
 
 pub async fn delete(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
     let group = get(db, id).await?;
-    sqlx::query("DELETE FROM access_groups WHERE id = $1").bind(id).execute(db.pool()).await?;
-    audit::record(db, &Actor::User(actor.clone()), "group.deleted", &group.name).await
+    let mut write = db.write().await?;
+    sqlx::query("DELETE FROM access_groups WHERE id = $1").bind(id).execute(&mut *write).await?;
+    write.commit(Audit::by(actor, "group.deleted", &group.name)).await?;
+    Ok(())
 }
 
 pub async fn members(db: &Db, group_id: i64) -> ServiceResult<Vec<GroupMember>> {
@@ -167,42 +173,54 @@ pub async fn add_member(db: &Db, actor: &SessionUser, group_id: i64, user_id: i6
     require_manager(actor)?;
     let group = get(db, group_id).await?;
     let user = super::users::get(db, user_id).await.map_err(|_| ServiceError::field("user_id", "Pick a person from the list."))?;
-    insert_member(db, group_id, user_id, Validity::default()).await?;
-    audit::record(db, &Actor::User(actor.clone()), "group.member_added", &format!("{} to {}", user.email, group.name)).await
+    require_may_manage(actor, user.role)?;
+    let mut write = db.write().await?;
+    insert_member(&mut write, group_id, user_id, Validity::default()).await?;
+    write.commit(Audit::by(actor, "group.member_added", format!("{} to {}", user.email, group.name))).await?;
+    Ok(())
 }
 
 pub async fn remove_member(db: &Db, actor: &SessionUser, group_id: i64, user_id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
     let group = get(db, group_id).await?;
+    if let Ok(user) = super::users::get(db, user_id).await {
+        require_may_manage(actor, user.role)?;
+    }
+    let mut write = db.write().await?;
     sqlx::query("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2")
         .bind(group_id)
         .bind(user_id)
-        .execute(db.pool())
+        .execute(&mut *write)
         .await?;
-    audit::record(db, &Actor::User(actor.clone()), "group.member_removed", &format!("user #{user_id} from {}", group.name)).await
+    write.commit(Audit::by(actor, "group.member_removed", format!("user #{user_id} from {}", group.name))).await?;
+    Ok(())
 }
 
 pub async fn add_door(db: &Db, actor: &SessionUser, group_id: i64, door_id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
     let group = get(db, group_id).await?;
     let door = super::doors::get(db, door_id).await.map_err(|_| ServiceError::field("door_id", "Pick a door from the list."))?;
-    insert_door(db, group_id, door_id).await?;
-    audit::record_with(db, &Actor::User(actor.clone()), "group.door_added", &format!("{} to {}", door.name, group.name), Some(door_id), "ok", "").await
+    let mut write = db.write().await?;
+    insert_door(&mut write, group_id, door_id).await?;
+    write.commit(Audit::by(actor, "group.door_added", format!("{} to {}", door.name, group.name)).door(door_id)).await?;
+    Ok(())
 }
 
 pub async fn remove_door(db: &Db, actor: &SessionUser, group_id: i64, door_id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
     let group = get(db, group_id).await?;
+    let mut write = db.write().await?;
     sqlx::query("DELETE FROM group_doors WHERE group_id = $1 AND door_id = $2")
         .bind(group_id)
         .bind(door_id)
-        .execute(db.pool())
+        .execute(&mut *write)
         .await?;
-    audit::record_with(db, &Actor::User(actor.clone()), "group.door_removed", &format!("door #{door_id} from {}", group.name), Some(door_id), "ok", "").await
+    write.commit(Audit::by(actor, "group.door_removed", format!("door #{door_id} from {}", group.name)).door(door_id)).await?;
+    Ok(())
 }
 
 /// Makes the person a member with this validity; `None` when they already are one.
-async fn insert_member(db: &Db, group_id: i64, user_id: i64, validity: Validity) -> ServiceResult<Option<i64>> {
+async fn insert_member(conn: &mut sqlx::AnyConnection, group_id: i64, user_id: i64, validity: Validity) -> ServiceResult<Option<i64>> {
     let row: Option<(i64,)> = sqlx::query_as(
         "INSERT INTO group_members (group_id, user_id, valid_from, valid_until, added_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (group_id, user_id) DO NOTHING RETURNING id",
@@ -212,18 +230,18 @@ async fn insert_member(db: &Db, group_id: i64, user_id: i64, validity: Validity)
     .bind(validity.from.map(|t| t.millis()))
     .bind(validity.until.map(|t| t.millis()))
     .bind(now_ms())
-    .fetch_optional(db.pool())
+    .fetch_optional(conn)
     .await?;
     Ok(row.map(|(id,)| id))
 }
 
 /// Links the door to the group; `None` when it already is.
-async fn insert_door(db: &Db, group_id: i64, door_id: i64) -> ServiceResult<Option<i64>> {
+async fn insert_door(conn: &mut sqlx::AnyConnection, group_id: i64, door_id: i64) -> ServiceResult<Option<i64>> {
     let row: Option<(i64,)> =
         sqlx::query_as("INSERT INTO group_doors (group_id, door_id) VALUES ($1, $2) ON CONFLICT (group_id, door_id) DO NOTHING RETURNING id")
             .bind(group_id)
             .bind(door_id)
-            .fetch_optional(db.pool())
+            .fetch_optional(conn)
             .await?;
     Ok(row.map(|(id,)| id))
 }

@@ -1,7 +1,7 @@
 //! The organization's settings: its name and whether members get an email
 //! when they are added to a group (the "access email").
 
-use super::audit::{self, Actor};
+use super::audit::Audit;
 use super::messaging::{texts, Delivery, Messenger};
 use super::users::require_admin;
 use super::{db::flag, Db, ServiceResult};
@@ -21,13 +21,15 @@ pub async fn settings(db: &Db) -> ServiceResult<OrganizationSettings> {
 /// Admins rename the organization and turn the access email on or off.
 pub async fn update(db: &Db, actor: &SessionUser, name: &Name, access_email_enabled: bool) -> ServiceResult<()> {
     require_admin(actor)?;
+    let mut write = db.write().await?;
     sqlx::query("UPDATE organization SET name = $1, access_email_enabled = $2 WHERE id = 1")
         .bind(name.as_str())
         .bind(i64::from(access_email_enabled))
-        .execute(db.pool())
+        .execute(&mut *write)
         .await?;
     let state = if access_email_enabled { "on" } else { "off" };
-    audit::record(db, &Actor::User(actor.clone()), "organization.updated", &format!("{} (access email {state})", name.as_str())).await
+    write.commit(Audit::by(actor, "organization.updated", format!("{} (access email {state})", name.as_str()))).await?;
+    Ok(())
 }
 
 /// After a member joins a group: the access email, when the setting is on.

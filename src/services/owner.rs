@@ -1,6 +1,6 @@
 //! First run: the organization and its owner.
 
-use super::audit::{self, Actor};
+use super::audit::{Actor, Audit};
 use super::{now_ms, passwords, users, Db, ServiceError, ServiceResult};
 use crate::field_error::FieldErrors;
 use crate::model::{SessionUser, ValidUser};
@@ -31,14 +31,9 @@ pub fn validate(name: &str, email: &str, password: &str) -> Result<(Name, Email,
 /// Refused once an owner exists.
 pub async fn create(db: &Db, name: Name, email: Email, password: &Password, organization: &str) -> ServiceResult<SessionUser> {
     if exists(db).await? {
-        return Err(ServiceError::Conflict("Postern already has an owner. Sign in instead.".into()));
+        return Err(already());
     }
     let hash = passwords::hash(password.expose().to_owned()).await?;
-    sqlx::query("INSERT INTO organization (id, name, created_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING")
-        .bind(organization)
-        .bind(now_ms())
-        .execute(db.pool())
-        .await?;
     let user = ValidUser {
         name,
         email,
@@ -48,10 +43,25 @@ pub async fn create(db: &Db, name: Name, email: Email, password: &Password, orga
         app_access: true,
         primary_device_required: false,
     };
-    let id = users::insert(db, &user, Some(hash)).await?;
+    // One transaction: two first-run forms sent at once make one owner (the
+    // database's `users_one_owner` index refuses the second).
+    let mut write = db.write().await?;
+    sqlx::query("INSERT INTO organization (id, name, created_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING")
+        .bind(organization)
+        .bind(now_ms())
+        .execute(&mut *write)
+        .await?;
+    let id = users::insert_on(&mut write, &user, Some(hash)).await.map_err(|error| match error {
+        ServiceError::Internal(cause) if cause.chain().contains("users_one_owner") || cause.chain().contains("users.role") => already(),
+        other => other,
+    })?;
     let owner = SessionUser { id, name: user.name.as_str().to_owned(), email: user.email.as_str().to_owned(), role: Role::Owner };
-    audit::record(db, &Actor::User(owner.clone()), "owner.created", &owner.email).await?;
+    write.commit(Audit::new(&Actor::User(owner.clone()), "owner.created", &owner.email)).await?;
     Ok(owner)
+}
+
+fn already() -> ServiceError {
+    ServiceError::Conflict("Postern already has an owner. Sign in instead.".into())
 }
 
 /// The organization's name ("Postern" until one is set).

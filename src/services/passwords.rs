@@ -8,7 +8,7 @@ use argon2::Argon2;
 pub async fn hash(password: String) -> ServiceResult<String> {
     tokio::task::spawn_blocking(move || hash_now(&password))
         .await
-        .map_err(|e| ServiceError::Internal(format!("hashing task failed: {e}")))?
+        .map_err(|e| ServiceError::internal(format!("hashing task failed: {e}")))?
 }
 
 fn hash_now(password: &str) -> ServiceResult<String> {
@@ -16,7 +16,7 @@ fn hash_now(password: &str) -> ServiceResult<String> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| ServiceError::Internal(format!("argon2 hash failed: {e}")))
+        .map_err(|e| ServiceError::internal(format!("argon2 hash failed: {e}")))
 }
 
 /// True when `password` matches `stored`. A malformed hash never matches.

@@ -1,6 +1,6 @@
 //! Places: sites with an address, coordinates, a time zone and a default geofence.
 
-use super::audit::{self, Actor};
+use super::audit::{Actor, Audit};
 use super::error::{map_constraint, ConstraintRule};
 use super::users::require_admin;
 use super::{now_ms, Db, ServiceError, ServiceResult};
@@ -78,7 +78,13 @@ pub async fn get(db: &Db, id: i64) -> ServiceResult<Place> {
     row.map(Place::from).ok_or(ServiceError::NotFound("place"))
 }
 
+/// Creates a place as Postern itself (the demo, fixtures), with its audit line.
 pub async fn insert(db: &Db, place: &ValidPlace) -> ServiceResult<i64> {
+    insert_as(db, &Actor::System, place).await
+}
+
+async fn insert_as(db: &Db, actor: &Actor, place: &ValidPlace) -> ServiceResult<i64> {
+    let mut write = db.write().await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO places (name, address, latitude, longitude, time_zone, geofence_radius_m, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -90,21 +96,21 @@ pub async fn insert(db: &Db, place: &ValidPlace) -> ServiceResult<i64> {
     .bind(place.time_zone.as_str())
     .bind(i64::from(place.geofence_radius.meters()))
     .bind(now_ms())
-    .fetch_one(db.pool())
+    .fetch_one(&mut *write)
     .await
     .map_err(|e| map_constraint(e, NAME_TAKEN))?;
+    write.commit(Audit::new(actor, "place.created", place.name.as_str()).place(id)).await?;
     Ok(id)
 }
 
 pub async fn create(db: &Db, actor: &SessionUser, place: ValidPlace) -> ServiceResult<i64> {
     require_admin(actor)?;
-    let id = insert(db, &place).await?;
-    audit::record(db, &Actor::User(actor.clone()), "place.created", place.name.as_str()).await?;
-    Ok(id)
+    insert_as(db, &Actor::User(actor.clone()), &place).await
 }
 
 pub async fn update(db: &Db, actor: &SessionUser, id: i64, place: ValidPlace) -> ServiceResult<()> {
     require_admin(actor)?;
+    let mut write = db.write().await?;
     let done = sqlx::query(
         "UPDATE places SET name = $1, address = $2, latitude = $3, longitude = $4, time_zone = $5, geofence_radius_m = $6
          WHERE id = $7",
@@ -116,19 +122,21 @@ pub async fn update(db: &Db, actor: &SessionUser, id: i64, place: ValidPlace) ->
     .bind(place.time_zone.as_str())
     .bind(i64::from(place.geofence_radius.meters()))
     .bind(id)
-    .execute(db.pool())
+    .execute(&mut *write)
     .await
     .map_err(|e| map_constraint(e, NAME_TAKEN))?;
     if done.rows_affected() == 0 {
         return Err(ServiceError::NotFound("place"));
     }
-    audit::record(db, &Actor::User(actor.clone()), "place.updated", place.name.as_str()).await
+    write.commit(Audit::by(actor, "place.updated", place.name.as_str()).place(id)).await?;
+    Ok(())
 }
 
 pub async fn delete(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
     require_admin(actor)?;
     let place = get(db, id).await?;
-    sqlx::query("DELETE FROM places WHERE id = $1").bind(id).execute(db.pool()).await.map_err(|e| {
+    let mut write = db.write().await?;
+    sqlx::query("DELETE FROM places WHERE id = $1").bind(id).execute(&mut *write).await.map_err(|e| {
         match map_constraint(e, &[]) {
             ServiceError::Conflict(_) => ServiceError::Conflict(format!(
                 "“{}” still has doors or controllers. Move or delete them first.",
@@ -137,7 +145,8 @@ pub async fn delete(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> 
             other => other,
         }
     })?;
-    audit::record(db, &Actor::User(actor.clone()), "place.deleted", &place.name).await
+    write.commit(Audit::by(actor, "place.deleted", &place.name)).await?;
+    Ok(())
 }
 
 /// The time zone of the first place (by name), the organization's usual zone.

@@ -63,6 +63,11 @@ pub async fn lookup(db: &Db, token: &str, policy: SessionPolicy) -> ServiceResul
         .fetch_optional(db.pool())
         .await?;
     let Some(user) = user else { return Ok(None) };
+    if !super::db::flag(user.app_access) {
+        // Switched off by another process (the CLI): the session ends here too.
+        end(db, token).await?;
+        return Ok(None);
+    }
     if now - last_seen_at > 60_000 {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(now)

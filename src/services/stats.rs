@@ -7,7 +7,7 @@ const COUNTABLE: [&str; 5] = ["places", "controllers", "doors", "access_groups",
 /// Rows in one of the known tables.
 pub async fn count(db: &Db, table: &str) -> ServiceResult<(i64,)> {
     if !COUNTABLE.contains(&table) {
-        return Err(ServiceError::Internal(format!("cannot count table {table}")));
+        return Err(ServiceError::internal(format!("cannot count table {table}")));
     }
     Ok(sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(db.pool()).await?)
 }

@@ -1,10 +1,11 @@
 //! People: members, managers, admins and the owner, with their cards.
 
-use super::audit::{self, Actor};
+use super::audit::{self, Actor, Audit};
 use super::error::{map_constraint, ConstraintRule};
-use super::{db::flag, login_throttle, now_ms, passwords, sessions, Db, ServiceError, ServiceResult};
+use super::{db::flag, login_throttle, now_ms, passwords, Db, ServiceError, ServiceResult};
 use crate::model::{Card, Listing, SessionUser, User, ValidUser};
 use crate::types::{CardNumber, Email, Page, Role, SearchQuery};
+use sqlx::AnyConnection;
 
 #[derive(sqlx::FromRow)]
 pub struct UserRow {
@@ -81,6 +82,18 @@ pub fn require_admin(actor: &SessionUser) -> ServiceResult<()> {
     }
 }
 
+/// Refuses unless the actor may change the credentials, password and
+/// memberships of a person with `target` role: owners and admins anyone's
+/// (the owner's password: see [`set_password_by`]), managers members' only,
+/// never staff's (SPEC §8).
+pub fn require_may_manage(actor: &SessionUser, target: Role) -> ServiceResult<()> {
+    require_manager(actor)?;
+    if target != Role::Member && !actor.role.is_admin() {
+        return Err(ServiceError::Forbidden("Managers can change members only, not staff.".into()));
+    }
+    Ok(())
+}
+
 /// Who may give or change which role.
 fn check_role_change(actor: &SessionUser, current: Option<Role>, wanted: Role) -> ServiceResult<()> {
     require_manager(actor)?;
@@ -134,8 +147,17 @@ pub async fn find_by_email(db: &Db, email: &Email) -> ServiceResult<Option<User>
     Ok(row.map(UserRow::into_user))
 }
 
-/// Inserts a user without permission checks (first owner, CLI, demo).
+/// Inserts a user without permission checks, as Postern itself (CLI, demo,
+/// fixtures), with its audit line.
 pub async fn insert(db: &Db, user: &ValidUser, password_hash: Option<String>) -> ServiceResult<i64> {
+    let mut write = db.write().await?;
+    let id = insert_on(&mut write, user, password_hash).await?;
+    write.commit(Audit::new(&Actor::System, "user.created", describe(user))).await?;
+    Ok(id)
+}
+
+/// Inserts a user inside the caller's change.
+pub(crate) async fn insert_on(conn: &mut AnyConnection, user: &ValidUser, password_hash: Option<String>) -> ServiceResult<i64> {
     let now = now_ms();
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO users (name, email, phone, role, confirmed, app_access, primary_device_required, password_hash, created_at, updated_at)
@@ -150,7 +172,7 @@ pub async fn insert(db: &Db, user: &ValidUser, password_hash: Option<String>) ->
     .bind(i64::from(user.primary_device_required))
     .bind(password_hash)
     .bind(now)
-    .fetch_one(db.pool())
+    .fetch_one(conn)
     .await
     .map_err(|e| map_constraint(e, EMAIL_TAKEN))?;
     Ok(id)
@@ -158,8 +180,9 @@ pub async fn insert(db: &Db, user: &ValidUser, password_hash: Option<String>) ->
 
 pub async fn create(db: &Db, actor: &SessionUser, user: ValidUser) -> ServiceResult<i64> {
     check_role_change(actor, None, user.role)?;
-    let id = insert(db, &user, None).await?;
-    audit::record(db, &Actor::User(actor.clone()), "user.created", &describe(&user)).await?;
+    let mut write = db.write().await?;
+    let id = insert_on(&mut write, &user, None).await?;
+    write.commit(Audit::by(actor, "user.created", describe(&user))).await?;
     Ok(id)
 }
 
@@ -173,6 +196,7 @@ pub async fn update(db: &Db, actor: &SessionUser, id: i64, user: ValidUser) -> S
         return Err(ServiceError::field("app_access", "You cannot turn off your own app access."));
     }
     let device_cleared = !user.primary_device_required;
+    let mut write = db.write().await?;
     sqlx::query(
         "UPDATE users SET name = $1, email = $2, phone = $3, role = $4, confirmed = $5, app_access = $6,
          primary_device_required = $7,
@@ -189,13 +213,27 @@ pub async fn update(db: &Db, actor: &SessionUser, id: i64, user: ValidUser) -> S
     .bind(i64::from(device_cleared))
     .bind(now_ms())
     .bind(id)
-    .execute(db.pool())
+    .execute(&mut *write)
     .await
     .map_err(|e| map_constraint(e, EMAIL_TAKEN))?;
-    if !user.app_access {
-        sessions::end_all_for_user(db, id).await?;
+    // Switched off or given less power: signed out everywhere and every key
+    // of theirs stops, in the same commit (SPEC §8).
+    let switched_off = current.app_access && !user.app_access;
+    if switched_off || user.role.rank() < current.role.rank() {
+        switch_off(&mut write, id).await?;
     }
-    audit::record(db, &Actor::User(actor.clone()), "user.updated", &describe(&user)).await?;
+    write.commit(Audit::by(actor, "user.updated", describe(&user))).await?;
+    Ok(())
+}
+
+/// Ends the person's sessions and revokes their API keys and logins.
+async fn switch_off(conn: &mut AnyConnection, user_id: i64) -> ServiceResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
+    sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now_ms())
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -211,8 +249,10 @@ pub async fn delete(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> 
     if current.role != Role::Member && !actor.role.is_admin() {
         return Err(ServiceError::Forbidden("Only admins can delete staff.".into()));
     }
-    sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(db.pool()).await?;
-    audit::record(db, &Actor::User(actor.clone()), "user.deleted", &format!("{} <{}>", current.name, current.email)).await
+    let mut write = db.write().await?;
+    sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&mut *write).await?;
+    write.commit(Audit::by(actor, "user.deleted", format!("{} <{}>", current.name, current.email))).await?;
+    Ok(())
 }
 
 fn describe(user: &ValidUser) -> String {
@@ -243,20 +283,28 @@ pub async fn set_password_by(db: &Db, actor: &SessionUser, id: i64, password: &c
     if target.role != Role::Member && !actor.role.is_admin() {
         return Err(ServiceError::Forbidden("Only admins can set the password of staff.".into()));
     }
-    set_password(db, id, password).await?;
-    audit::record(db, &Actor::User(actor.clone()), "user.password_set", &target.email).await
+    write_password(db, &Actor::User(actor.clone()), id, &target.email, password).await
 }
 
-/// Sets (or replaces) a password and ends the user's other sessions.
+/// Sets (or replaces) a password and ends the user's other sessions, as
+/// Postern itself (the CLI, fixtures).
 pub async fn set_password(db: &Db, id: i64, password: &crate::types::Password) -> ServiceResult<()> {
+    let target = get(db, id).await?;
+    write_password(db, &Actor::System, id, &target.email, password).await
+}
+
+async fn write_password(db: &Db, actor: &Actor, id: i64, email: &str, password: &crate::types::Password) -> ServiceResult<()> {
     let hash = passwords::hash(password.expose().to_owned()).await?;
+    let mut write = db.write().await?;
     sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash)
         .bind(now_ms())
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *write)
         .await?;
-    sessions::end_all_for_user(db, id).await
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *write).await?;
+    write.commit(Audit::new(actor, "user.password_set", email)).await?;
+    Ok(())
 }
 
 /// Checks the signed-in person's password again (two-factor doors); throttled and logged.
@@ -294,7 +342,7 @@ pub async fn authenticate(db: &Db, email_text: &str, password: &str, ip: &str) -
     let ok = passwords::verify(password.to_owned(), stored).await && hash.is_some();
     login_throttle::record(db, &key, ip, ok).await?;
     if !ok {
-        audit::record_with(db, &Actor::System, "sign_in.failed", &key, None, "denied", ip).await?;
+        audit::record(db, Audit::new(&Actor::System, "sign_in.failed", key.as_str()).result("denied").details(ip)).await?;
         return Err(refused());
     }
     if !flag(app_access) {
@@ -304,7 +352,7 @@ pub async fn authenticate(db: &Db, email_text: &str, password: &str, ip: &str) -
     }
     let user = get(db, id).await?;
     let session_user = SessionUser { id: user.id, name: user.name, email: user.email, role: user.role };
-    audit::record_with(db, &Actor::User(session_user.clone()), "sign_in", &session_user.email, None, "ok", ip).await?;
+    audit::record(db, Audit::by(&session_user, "sign_in", session_user.email.as_str()).details(ip)).await?;
     Ok(session_user)
 }
 
@@ -333,7 +381,9 @@ pub async fn list_cards(db: &Db, user_id: i64) -> ServiceResult<Vec<Card>> {
 pub async fn add_card(db: &Db, actor: &SessionUser, user_id: i64, number: &CardNumber, label: &str) -> ServiceResult<i64> {
     require_manager(actor)?;
     let user = get(db, user_id).await?;
+    require_may_manage(actor, user.role)?;
     let label: String = label.trim().chars().take(100).collect();
+    let mut write = db.write().await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO cards (user_id, number, label, active, created_at) VALUES ($1, $2, $3, 1, $4) RETURNING id",
     )
@@ -341,31 +391,50 @@ pub async fn add_card(db: &Db, actor: &SessionUser, user_id: i64, number: &CardN
     .bind(number.as_str())
     .bind(&label)
     .bind(now_ms())
-    .fetch_one(db.pool())
+    .fetch_one(&mut *write)
     .await
     .map_err(|e| map_constraint(e, CARD_TAKEN))?;
-    audit::record(db, &Actor::User(actor.clone()), "card.added", &format!("{} for {}", number.as_str(), user.email)).await?;
+    write.commit(Audit::by(actor, "card.added", format!("{} for {}", number.as_str(), user.email))).await?;
     Ok(id)
+}
+
+/// The card's holder, for the role check before a change.
+async fn card_holder(db: &Db, card_id: i64) -> ServiceResult<(String, String, Role)> {
+    let row: Option<(String, String, String)> =
+        sqlx::query_as("SELECT c.number, u.email, u.role FROM cards c JOIN users u ON u.id = c.user_id WHERE c.id = $1")
+            .bind(card_id)
+            .fetch_optional(db.pool())
+            .await?;
+    let (number, email, role) = row.ok_or(ServiceError::NotFound("card"))?;
+    Ok((number, email, Role::parse(&role).unwrap_or(Role::Member)))
 }
 
 pub async fn set_card_active(db: &Db, actor: &SessionUser, card_id: i64, active: bool) -> ServiceResult<()> {
     require_manager(actor)?;
+    let (number, email, role) = card_holder(db, card_id).await?;
+    require_may_manage(actor, role)?;
+    let mut write = db.write().await?;
     let done = sqlx::query("UPDATE cards SET active = $1 WHERE id = $2")
         .bind(i64::from(active))
         .bind(card_id)
-        .execute(db.pool())
+        .execute(&mut *write)
         .await?;
     if done.rows_affected() == 0 {
         return Err(ServiceError::NotFound("card"));
     }
     let action = if active { "card.activated" } else { "card.deactivated" };
-    audit::record(db, &Actor::User(actor.clone()), action, &format!("card #{card_id}")).await
+    write.commit(Audit::by(actor, action, format!("{number} of {email}"))).await?;
+    Ok(())
 }
 
 pub async fn delete_card(db: &Db, actor: &SessionUser, card_id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
-    sqlx::query("DELETE FROM cards WHERE id = $1").bind(card_id).execute(db.pool()).await?;
-    audit::record(db, &Actor::User(actor.clone()), "card.deleted", &format!("card #{card_id}")).await
+    let (number, email, role) = card_holder(db, card_id).await?;
+    require_may_manage(actor, role)?;
+    let mut write = db.write().await?;
+    sqlx::query("DELETE FROM cards WHERE id = $1").bind(card_id).execute(&mut *write).await?;
+    write.commit(Audit::by(actor, "card.deleted", format!("{number} of {email}"))).await?;
+    Ok(())
 }
 
 /// Every card and fob with its holder; the search matches number, label, name or email.

@@ -59,6 +59,17 @@ impl Role {
         !matches!(self, Role::Member)
     }
 
+    /// How much power the role carries: the owner 3, admins 2, managers 1,
+    /// members 0 (a lower role after a change is "given less power").
+    pub fn rank(&self) -> u8 {
+        match self {
+            Role::Owner => 3,
+            Role::Admin => 2,
+            Role::Manager => 1,
+            Role::Member => 0,
+        }
+    }
+
     /// Owners and admins may open every door without a grant.
     pub fn reaches_every_door(&self) -> bool {
         self.is_admin()

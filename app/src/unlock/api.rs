@@ -80,10 +80,7 @@ pub async fn confirm_password(password: String) -> Result<(), AppError> {
 pub async fn set_door_lockdown(door_id: i64, on: bool) -> Result<(), AppError> {
     let actor = crate::auth::api::require_staff().await?;
     let context = crate::server_context::use_app_context()?;
-    postern::services::lockdown::set_door(&context.db, &context.live, &actor, door_id, on).await?;
-    if on {
-        context.unlock.bridges().relock(&[door_id]).await?;
-    }
+    postern::services::lockdown::set_door(&context.db, &context.live, context.unlock.bridges(), &actor, door_id, on).await?;
     Ok(())
 }
 
@@ -92,9 +89,6 @@ pub async fn set_door_lockdown(door_id: i64, on: bool) -> Result<(), AppError> {
 pub async fn set_place_lockdown(place_id: i64, on: bool) -> Result<(), AppError> {
     let actor = crate::auth::api::require_staff().await?;
     let context = crate::server_context::use_app_context()?;
-    postern::services::lockdown::set_place(&context.db, &context.live, &actor, place_id, on).await?;
-    if on {
-        context.unlock.bridges().relock_place(place_id).await?;
-    }
+    postern::services::lockdown::set_place(&context.db, &context.live, context.unlock.bridges(), &actor, place_id, on).await?;
     Ok(())
 }

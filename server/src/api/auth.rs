@@ -1,13 +1,11 @@
 //! Who is calling: `Authorization: KISI-LOGIN <key>` (Kisi's scheme) or
 //! `Bearer <key>`, where the key is a Postern API key (`pst_…`). The key is
-//! looked up by its SHA-256 and compared in constant time
-//! (`services::api_keys`, one read that also gives the database's version for
-//! kept answers). On SQLite a key that checked out is answered again from
-//! memory while nothing at all has been committed since
-//! (`api_keys::KeptKeys`): a revocation is a commit, so a revoked key is
-//! still refused at once. The per-key rate limit
-//! is taken here, after the key proved valid, so unknown keys cannot fill
-//! the limiter.
+//! looked up by its SHA-256 and compared in constant time on every request
+//! (`services::api_keys::authenticate_seen`, one read that also gives the
+//! database's version for the lock list's kept pages): a key revoked, or a
+//! person switched off, anywhere is refused on the next request. The
+//! per-key rate limit is taken here, after the key proved valid, so unknown
+//! keys cannot fill the limiter.
 
 use super::{ApiError, ApiState};
 use axum::extract::FromRequestParts;
@@ -15,9 +13,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use postern::model::SessionUser;
 use postern::services::data_version::DataVersion;
-use postern::services::api_keys::Remembered;
-use postern::services::db::Stamp;
-use postern::services::{tokens, Db};
+use postern::services::{api_keys, Db};
 
 /// What a key that is unknown or revoked hears.
 const NOT_VALID: &str = "The API key is not valid (unknown or revoked).";
@@ -32,9 +28,7 @@ impl FromRequestParts<ApiState> for ApiUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
         let secret = presented_key(&parts.headers)?;
-        let (user, seen) = state
-            .keys
-            .authenticate(&state.context.db, secret)
+        let (user, seen) = api_keys::authenticate_seen(&state.context.db, secret)
             .await?
             .ok_or(ApiError::Unauthenticated(NOT_VALID))?;
         state.limiter.take_key(secret)?;
@@ -67,80 +61,6 @@ impl FromRequestParts<ApiState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
         let ApiUser(user, seen) = ApiUser::from_request_parts(parts, state).await?;
         Ok(Caller { user, state: state.clone(), seen })
-    }
-}
-
-/// The caller of an unlock: like [`Caller`], with one read fewer. A key
-/// remembered from before commits that may have revoked it is taken on
-/// trust for now and checked again inside the unlock's own query (the
-/// unlock is refused with 401 if it no longer checks out); on every other
-/// way out of the request the handler checks it first ([`checked`](Self::checked)),
-/// so a revoked key hears 401 before anything else. A key that checked out
-/// in the unlock's query is remembered as valid again
-/// ([`confirmed`](Self::confirmed)), so the unlocks after it read nothing
-/// to check it while only bookkeeping is committed.
-pub struct KeyHolder {
-    /// The key's user, as remembered.
-    pub user: SessionUser,
-    /// The services shared with the dashboard.
-    pub state: ApiState,
-    /// The key's SHA-256 (hex) while it is still to be checked.
-    pub unchecked_key: Option<String>,
-    secret: String,
-}
-
-impl FromRequestParts<ApiState> for KeyHolder {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
-        let secret = presented_key(&parts.headers)?.to_owned();
-        let hash = tokens::hash_token(&secret);
-        let (user, unchecked_key) = match state.keys.remembered(&state.context.db, &hash) {
-            Some(Remembered::Now(user, _) | Remembered::Valid(user)) => (user, None),
-            Some(Remembered::Earlier(user)) => (user, Some(hash)),
-            // Reads the key and takes its rate limit.
-            None => return Ok(KeyHolder::proved(ApiUser::from_request_parts(parts, state).await?.0, state, secret)),
-        };
-        // A key that checked out before; its rate limit as in `ApiUser`,
-        // once it is known to be valid still.
-        let holder = KeyHolder { user, state: state.clone(), unchecked_key, secret };
-        if let Err(limited) = state.limiter.take_key(&holder.secret) {
-            holder.checked().await?;
-            return Err(limited);
-        }
-        Ok(holder)
-    }
-}
-
-impl KeyHolder {
-    fn proved(user: SessionUser, state: &ApiState, secret: String) -> KeyHolder {
-        KeyHolder { user, state: state.clone(), unchecked_key: None, secret }
-    }
-
-    /// For a key taken on trust: a stamp to take before the unlock's facts
-    /// query checks the key, for [`confirmed`](Self::confirmed).
-    pub fn stamp(&self) -> Option<Stamp> {
-        self.unchecked_key.as_ref().and_then(|_| self.state.context.db.stamp())
-    }
-
-    /// The unlock's facts query, begun after `stamp`, found the key taken on
-    /// trust valid: later unlocks take it from memory again.
-    pub fn confirmed(&self, stamp: Option<Stamp>) {
-        if let (Some(hash), Some(stamp)) = (&self.unchecked_key, stamp) {
-            self.state.keys.confirm(hash, stamp);
-        }
-    }
-
-    /// Checks a key taken on trust against the database now.
-    pub async fn checked(&self) -> Result<(), ApiError> {
-        if self.unchecked_key.is_some() {
-            self.state
-                .keys
-                .authenticate(&self.state.context.db, &self.secret)
-                .await?
-                .ok_or(ApiError::Unauthenticated(NOT_VALID))?;
-        }
-        Ok(())
     }
 }
 

@@ -170,7 +170,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict(message) => ApiError::Conflict { code: "conflict", message },
             ServiceError::Unavailable(message) => ApiError::Unavailable { code: "unavailable", message },
             ServiceError::Internal(cause) => {
-                tracing::error!(%cause, "internal error in the JSON API");
+                tracing::error!(cause = %cause.chain(), "internal error in the JSON API");
                 ApiError::Internal
             }
         }

@@ -125,7 +125,7 @@ mod tests {
     #[tokio::test]
     async fn ids_are_matched_and_ordered_by_name() {
         let params = ListParams::parse(Some("ids=1,2,3,9&query=OFF"), &["name"]).unwrap();
-        let unused = |_: Page| async { Err::<Listing<Thing>, _>(ServiceError::Internal("not paged".into())) };
+        let unused = |_: Page| async { Err::<Listing<Thing>, _>(ServiceError::internal("not paged")) };
         let get = |id: i64| async move {
             match id {
                 1 => Ok(Thing(1, "Staff", "Office")),

@@ -2,7 +2,7 @@
 //! unlock goes through the one unlock service, as the key's user, with the
 //! event durably written before the answer.
 
-use super::auth::{Caller, KeyHolder};
+use super::auth::Caller;
 use super::docs::{ById, OneErrors};
 use super::error::{ErrorBody, Reason};
 use super::path_id::PathId;
@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::http::StatusCode;
 use axum::Json;
 use postern::access::ProximityProof;
-use postern::services::{lockdown, ServiceError};
+use postern::services::lockdown;
 use postern::services::unlock::{UnlockActor, UnlockInput, UnlockMethod, UnlockOutcome};
 use postern::types::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -88,45 +88,16 @@ pub struct Unlocked {
         (status = 429, body = ErrorBody),
         (status = 503, description = "The door's controller is offline.", body = ErrorBody),
     ))]
-pub async fn unlock(holder: KeyHolder, path: Result<PathId, ApiError>, bytes: Result<Bytes, BytesRejection>) -> Result<Json<Unlocked>, Response> {
-    // A key taken on trust is checked before any other answer: 401 first.
-    let bytes = match bytes {
-        Ok(bytes) => bytes,
-        Err(rejection) => {
-            holder.checked().await.map_err(IntoResponse::into_response)?;
-            return Err(rejection.into_response());
-        }
-    };
-    unlock_read(holder, path, bytes).await.map_err(IntoResponse::into_response)
+pub async fn unlock(caller: Caller, path: Result<PathId, ApiError>, bytes: Result<Bytes, BytesRejection>) -> Result<Json<Unlocked>, Response> {
+    let bytes = bytes.map_err(IntoResponse::into_response)?;
+    unlock_read(caller, path, bytes).await.map_err(IntoResponse::into_response)
 }
 
-async fn unlock_read(holder: KeyHolder, path: Result<PathId, ApiError>, bytes: Bytes) -> Result<Json<Unlocked>, ApiError> {
-    let (door_id, location, proximity) = match path.and_then(|PathId(id)| Ok((id, unlock_request(&bytes)?))) {
-        Ok((door_id, (location, proximity))) => (door_id, location, proximity),
-        Err(error) => {
-            holder.checked().await?;
-            return Err(error);
-        }
-    };
-    let input = UnlockInput {
-        door_id,
-        actor: UnlockActor::ApiKey { user: holder.user.clone(), unchecked_key: holder.unchecked_key.clone() },
-        method: UnlockMethod::Api,
-        location,
-        proximity,
-    };
-    let stamp = holder.stamp();
-    let outcome = match holder.state.context.unlock.unlock(input).await {
-        // No such lock: the key is checked first. A key the unlock's query
-        // refused is read again, so it is forgotten too.
-        Err(error @ (ServiceError::NotFound(_) | ServiceError::Unauthenticated)) => {
-            holder.checked().await?;
-            return Err(error.into());
-        }
-        outcome => outcome?,
-    };
-    // The facts' query checked a key taken on trust, and it checked out.
-    holder.confirmed(stamp);
+async fn unlock_read(caller: Caller, path: Result<PathId, ApiError>, bytes: Bytes) -> Result<Json<Unlocked>, ApiError> {
+    let PathId(door_id) = path?;
+    let (location, proximity) = unlock_request(&bytes)?;
+    let input = UnlockInput { door_id, actor: UnlockActor::ApiKey { user: caller.user.clone() }, method: UnlockMethod::Api, location, proximity };
+    let outcome = caller.state.context.unlock.unlock(input).await?;
     match outcome {
         UnlockOutcome::Granted { until_ms, .. } => {
             Ok(Json(Unlocked { message: "Unlocked!".into(), unlocked_until: Timestamp::from_millis(until_ms).to_rfc3339() }))
@@ -176,15 +147,14 @@ fn checked_location(location: Location) -> Result<(f64, f64, f64), ApiError> {
 #[utoipa::path(post, path = "/locks/{id}/lock_down", tag = "locks", params(ById),
     responses((status = 204, description = "Locked down"), OneErrors))]
 pub async fn lock_down(caller: Caller, PathId(id): PathId) -> Result<StatusCode, ApiError> {
-    lockdown::set_door(caller.db(), &caller.state.context.live, &caller.user, id, true).await?;
-    no_content(caller.state.context.unlock.bridges().relock(&[id]).await)
+    no_content(lockdown::set_door(caller.db(), &caller.state.context.live, caller.state.context.unlock.bridges(), &caller.user, id, true).await)
 }
 
 /// Ends a lock's lockdown.
 #[utoipa::path(post, path = "/locks/{id}/cancel_lockdown", tag = "locks", params(ById),
     responses((status = 204, description = "Lockdown cancelled"), OneErrors))]
 pub async fn cancel_lockdown(caller: Caller, PathId(id): PathId) -> Result<StatusCode, ApiError> {
-    no_content(lockdown::set_door(caller.db(), &caller.state.context.live, &caller.user, id, false).await)
+    no_content(lockdown::set_door(caller.db(), &caller.state.context.live, caller.state.context.unlock.bridges(), &caller.user, id, false).await)
 }
 
 #[cfg(test)]

@@ -58,8 +58,6 @@ pub struct ApiState {
     /// The services shared with the dashboard.
     pub context: AppContext,
     limiter: Arc<RateLimiter>,
-    /// API keys that checked out, answered again while the database is unchanged.
-    keys: Arc<postern::services::api_keys::KeptKeys>,
     /// Managers' lock list pages, answered again while unchanged.
     lock_lists: Arc<lock_list_cache::LockListCache>,
 }
@@ -126,7 +124,7 @@ pub fn routes() -> Vec<Route> {
 /// an error that names the variable.
 pub fn router<S: Clone + Send + Sync + 'static>(context: AppContext) -> Result<Router<S>, String> {
     let limits = RateLimits::from_env()?;
-    let state = ApiState { context, limiter: Arc::new(RateLimiter::new(limits)), keys: Arc::default(), lock_lists: Arc::default() };
+    let state = ApiState { context, limiter: Arc::new(RateLimiter::new(limits)), lock_lists: Arc::default() };
     let documented = query_names::from_document();
     let mut router = Router::new();
     for Route { method, path, handler } in routes() {

@@ -27,9 +27,12 @@ pub struct TestApp {
     pub db: Db,
     /// The server's controller bridges (to drive simulated controllers).
     pub bridges: postern::services::bridge::Bridges,
-    /// The server's unlock service (to count its reads).
+    /// The server's unlock service.
     pub unlock: postern::services::unlock::UnlockService,
+    /// The server's live door status (for services called directly).
+    pub live: postern::services::live::Live,
     pub client: reqwest::Client,
+    database_url: String,
     backend: Backend,
     cleanup: Cleanup,
 }
@@ -72,7 +75,7 @@ impl TestApp {
                 (format!("{}/{name}", postern_admin_or_base()), Cleanup::PostgresDatabase(name))
             }
         };
-        let mut config = Config { database_url: url, ..test_config() };
+        let mut config = Config { database_url: url.clone(), ..test_config() };
         adjust(&mut config);
         postern_server::telemetry::init("warn");
         let app = Application::build(&config).await.expect("the server starts");
@@ -80,8 +83,15 @@ impl TestApp {
         let db = app.db.clone();
         let bridges = app.bridges.clone();
         let unlock = app.unlock.clone();
+        let live = app.live.clone();
         tokio::spawn(app.run_until_stopped());
-        TestApp { client: browser_client(&address), address, db, bridges, unlock, backend, cleanup }
+        TestApp { client: browser_client(&address), address, db, bridges, unlock, live, database_url: url, backend, cleanup }
+    }
+
+    /// The database's URL (to open a connection of one's own, as another
+    /// process would).
+    pub fn database_url(&self) -> String {
+        self.database_url.clone()
     }
 
     pub fn backend(&self) -> Backend {
@@ -94,7 +104,8 @@ impl TestApp {
         let mut command = match &self.cleanup {
             Cleanup::File(path) => {
                 let mut shell = tokio::process::Command::new("sqlite3");
-                shell.arg(path).arg(sql);
+                // Waits for the server's write lock, as an operator's shell would be told to.
+                shell.args(["-cmd", ".timeout 5000"]).arg(path).arg(sql);
                 shell
             }
             Cleanup::PostgresDatabase(name) => {

@@ -15,6 +15,11 @@ impl Servers {
     /// Starts `postern serve` on `url` and waits until `/healthz` answers;
     /// returns its address (`http://127.0.0.1:<port>`).
     pub async fn start(&mut self, url: &str) -> String {
+        self.start_with_env(url, &[]).await
+    }
+
+    /// [`start`](Self::start) with extra environment variables.
+    pub async fn start_with_env(&mut self, url: &str, env: &[(&str, &str)]) -> String {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -24,6 +29,7 @@ impl Servers {
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
             .env("POSTERN_DATABASE_URL", url)
             .env("POSTERN_LOG", "warn")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .spawn()

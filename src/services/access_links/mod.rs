@@ -8,7 +8,7 @@ mod quota;
 pub use page::{page, press_outcome, resolve, LinkLookup};
 pub use quota::{quotas, LinkSettings};
 
-use super::audit::{self, Actor};
+use super::audit::Audit;
 use super::messaging::{qr, texts, Delivery, Messenger};
 use super::users::require_manager;
 use super::{now_ms, owner, tokens, Db, ServiceError, ServiceResult};
@@ -91,7 +91,12 @@ pub async fn create(
         .await?
         .ok_or_else(|| ServiceError::field("group_id", "That group no longer exists. Choose another."))?;
     let token = tokens::random_token();
-    let id = insert_within_quota(db, settings, actor, &link, &recipient, &tokens::hash_token(&token), now).await?;
+    let created = Audit::by(
+        actor,
+        "access_link.created",
+        format!("{} ({}, group {group_name})", link.recipient_name.as_str(), link.channel().label().to_lowercase()),
+    );
+    let id = insert_within_quota(db, settings, actor, &link, &recipient, &tokens::hash_token(&token), now, created).await?;
     let url = format!("{}/l/{token}", base_url.trim_end_matches('/'));
     let zone = link_zone(db, link.group_id).await?;
     let message = texts::LinkMessage {
@@ -114,20 +119,16 @@ pub async fn create(
         Ok(None) => "shown once",
         Err(error) => {
             tracing::warn!(%error, link = id, "the access link could not be sent; deleting it");
-            sqlx::query("DELETE FROM access_links WHERE id = $1").bind(id).execute(db.pool()).await?;
+            let mut write = db.write().await?;
+            sqlx::query("DELETE FROM access_links WHERE id = $1").bind(id).execute(&mut *write).await?;
+            let subject = format!("{} (group {group_name})", link.recipient_name.as_str());
+            write.commit(Audit::by(actor, "access_link.deleted", subject).result("error").details(format!("Not sent: {error}"))).await?;
             let how = if link.channel() == LinkChannel::Sms { "text message" } else { "email" };
             return Err(ServiceError::Unavailable(format!(
                 "The {how} could not be sent, so the link was not created. Try again later, or send the link manually."
             )));
         }
     };
-    audit::record(
-        db,
-        &Actor::User(actor.clone()),
-        "access_link.created",
-        &format!("{} ({}, group {group_name})", link.recipient_name.as_str(), link.channel().label().to_lowercase()),
-    )
-    .await?;
     let manual = link.channel() == LinkChannel::Manual;
     Ok(NewAccessLink {
         link: get(db, id).await?,
@@ -137,9 +138,11 @@ pub async fn create(
     })
 }
 
-/// Checks the quota and inserts in one transaction that first takes the
-/// organization row's write lock, so two admins cannot both take the last
-/// place (SQLite: the database write lock; PostgreSQL: the row lock).
+/// Checks the quota and inserts, with the audit line `created`, in one
+/// transaction that first takes the organization row's write lock, so two
+/// admins cannot both take the last place (SQLite: the database write lock;
+/// PostgreSQL: the row lock).
+#[allow(clippy::too_many_arguments)]
 async fn insert_within_quota(
     db: &Db,
     settings: &LinkSettings,
@@ -148,8 +151,9 @@ async fn insert_within_quota(
     recipient: &LinkRecipient,
     token_hash: &str,
     now: i64,
+    created: Audit,
 ) -> ServiceResult<i64> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.write().await?;
     sqlx::query("UPDATE organization SET name = name WHERE id = 1").execute(&mut *tx).await?;
     quota::check(&mut tx, settings, link.channel(), now).await?;
     let (email, phone) = match recipient {
@@ -176,7 +180,7 @@ async fn insert_within_quota(
     .bind(actor.id)
     .fetch_one(&mut *tx)
     .await?;
-    tx.commit().await?;
+    tx.commit(created).await?;
     Ok(id)
 }
 
@@ -211,14 +215,15 @@ pub async fn list(db: &Db, actor: &SessionUser, query: &SearchQuery, page: Page)
 pub async fn revoke(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
     let link = get(db, id).await?;
+    let mut write = db.write().await?;
     sqlx::query("UPDATE access_links SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL")
         .bind(now_ms())
         .bind(format!("{} <{}>", actor.name, actor.email))
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *write)
         .await?;
-    audit::record(db, &Actor::User(actor.clone()), "access_link.revoked", &format!("{} (group {})", link.recipient_name, link.group_name))
-        .await
+    write.commit(Audit::by(actor, "access_link.revoked", format!("{} (group {})", link.recipient_name, link.group_name))).await?;
+    Ok(())
 }
 
 /// The links an admin can pick in the explainer: recent ones first.
@@ -246,7 +251,7 @@ pub async fn link_zone(db: &Db, group_id: i64) -> ServiceResult<TimeZoneName> {
     .fetch_optional(db.pool())
     .await?;
     let name = zone.map_or_else(|| "UTC".to_owned(), |(z,)| z);
-    TimeZoneName::parse(&name).map_err(|_| ServiceError::Internal(format!("unknown time zone {name}")))
+    TimeZoneName::parse(&name).map_err(|_| ServiceError::internal(format!("unknown time zone {name}")))
 }
 
 /// "valid now, does not expire", "from … until …", in the place's zone.

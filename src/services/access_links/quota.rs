@@ -27,14 +27,14 @@ const SMS_SINCE: &str = "SELECT COUNT(*) FROM access_links WHERE channel = 'sms'
 /// Refuses with a sentence when the channel's quota is used up. Runs inside
 /// the creating transaction.
 pub(super) async fn check(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     settings: &LinkSettings,
     channel: LinkChannel,
     now: i64,
 ) -> ServiceResult<()> {
     match channel {
         LinkChannel::Email => {
-            let (in_use,): (i64,) = sqlx::query_as(EMAIL_IN_USE).bind(now).fetch_one(&mut **tx).await?;
+            let (in_use,): (i64,) = sqlx::query_as(EMAIL_IN_USE).bind(now).fetch_one(&mut *tx).await?;
             if in_use >= settings.email_quota {
                 return Err(ServiceError::field(
                     "channel",
@@ -46,7 +46,7 @@ pub(super) async fn check(
             }
         }
         LinkChannel::Sms => {
-            let (sent,): (i64,) = sqlx::query_as(SMS_SINCE).bind(month_start_utc(now)).fetch_one(&mut **tx).await?;
+            let (sent,): (i64,) = sqlx::query_as(SMS_SINCE).bind(month_start_utc(now)).fetch_one(&mut *tx).await?;
             if sent >= settings.sms_monthly_quota {
                 return Err(ServiceError::field(
                     "channel",

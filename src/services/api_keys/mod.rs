@@ -1,7 +1,7 @@
 //! API keys: belong to a user and act with that user's rights; shown once,
 //! stored hashed, revocable.
 
-use super::audit::{self, Actor};
+use super::audit::{Actor, Audit};
 use super::users::{self, require_manager};
 use super::data_version::{self, DataVersion};
 use super::db::DbKind;
@@ -11,10 +11,6 @@ use crate::types::{Name, Role};
 
 /// Every key starts with this, so leaked keys are easy to recognise.
 pub const KEY_PREFIX: &str = "pst_";
-
-mod kept;
-
-pub use kept::{KeptKeys, Remembered};
 
 type KeyRow = (i64, i64, String, String, String, i64, Option<i64>, Option<i64>);
 
@@ -31,6 +27,7 @@ pub async fn issue(db: &Db, user_id: i64, name: &Name) -> ServiceResult<NewApiKe
     let user = users::get(db, user_id).await?;
     let secret = format!("{KEY_PREFIX}{}", tokens::random_token());
     let prefix: String = secret.chars().take(KEY_PREFIX.len() + 6).collect();
+    let mut write = db.write().await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO api_keys (user_id, name, prefix, key_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -39,9 +36,9 @@ pub async fn issue(db: &Db, user_id: i64, name: &Name) -> ServiceResult<NewApiKe
     .bind(&prefix)
     .bind(tokens::hash_token(&secret))
     .bind(now_ms())
-    .fetch_one(db.pool())
+    .fetch_one(&mut *write)
     .await?;
-    audit::record(db, &Actor::System, "api_key.created", &format!("{} for {}", name.as_str(), user.email)).await?;
+    write.commit(Audit::new(&Actor::System, "api_key.created", format!("{} for {}", name.as_str(), user.email))).await?;
     let key = get(db, id).await?;
     Ok(NewApiKey { key, secret })
 }
@@ -75,83 +72,72 @@ pub async fn revoke(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> 
     if key.user_id != actor.id && !actor.role.is_admin() {
         return Err(ServiceError::Forbidden("You can only revoke your own keys.".into()));
     }
+    let mut write = db.write().await?;
     sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(now_ms())
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *write)
         .await?;
-    audit::record(db, &Actor::User(actor.clone()), "api_key.revoked", &format!("{} ({})", key.name, key.prefix)).await
+    write.commit(Audit::by(actor, "api_key.revoked", format!("{} ({})", key.name, key.prefix))).await?;
+    Ok(())
 }
 
 /// How stale "last used" may get: one write a minute per key, not one per request.
 const LAST_USED_STEP_MS: i64 = 60_000;
 
-/// The user a presented key acts as; `None` for unknown or revoked keys.
+/// The user a presented key acts as; `None` for unknown or revoked keys,
+/// and for keys of a person whose app access is off.
 ///
 /// One read per request (the key and its user, by the key's SHA-256, on a
-/// direct connection: `Db::direct`): no cache, so a key revoked anywhere
-/// (another replica, the CLI) is refused on its next request. "Last used" is read with it and written only when it is
-/// a minute old, so a request does not take SQLite's write lock (which would
+/// direct connection: `Db::direct`) and no cache: a key revoked anywhere
+/// (another replica, the CLI, the `sqlite3` shell) is refused on its next
+/// request. "Last used" is read with it and written only when it is a
+/// minute old, so a request does not take SQLite's write lock (which would
 /// queue every API call behind the event writer's commits).
 pub async fn authenticate(db: &Db, secret: &str) -> ServiceResult<Option<SessionUser>> {
     Ok(authenticate_seen(db, secret).await?.map(|(user, _)| user))
 }
 
 /// [`authenticate`], also returning the database's [`DataVersion`] read in
-/// the same statement (before anything the request reads next), so a
-/// request can tell whether an answer it kept is still true without a
-/// second round trip.
+/// the same statement (before anything the request reads next), for the
+/// lock list's kept pages.
 pub async fn authenticate_seen(db: &Db, secret: &str) -> ServiceResult<Option<(SessionUser, DataVersion)>> {
-    Ok(read_key(db, secret, &tokens::hash_token(secret)).await?.map(|proved| (proved.user, proved.seen)))
-}
-
-/// A key that checked out, as read from the database.
-pub(crate) struct Proved {
-    pub user: SessionUser,
-    pub seen: DataVersion,
-    /// "Last used" once this request is counted (written when a minute old).
-    pub last_used_at: i64,
-}
-
-/// The key's row and user by `hash`, the secret's SHA-256 (hex), compared
-/// in constant time; writes "last used" when it is [`LAST_USED_STEP_MS`] old.
-async fn read_key(db: &Db, secret: &str, hash: &str) -> ServiceResult<Option<Proved>> {
     if !secret.starts_with(KEY_PREFIX) {
         return Ok(None);
     }
+    let hash = tokens::hash_token(secret);
     static SQL: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
     let [sqlite, postgres] = SQL.get_or_init(|| {
         [DbKind::Sqlite, DbKind::Postgres].map(|kind| {
             format!(
-                "SELECT k.id, k.key_hash, k.revoked_at, k.last_used_at, u.id, u.name, u.email, u.role, {} AS version
+                "SELECT k.id, k.key_hash, k.revoked_at, k.last_used_at, u.id, u.name, u.email, u.role, u.app_access, {} AS version
                  FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1",
                 data_version::expression(kind)
             )
         })
     });
     let sql = if db.kind() == DbKind::Sqlite { sqlite } else { postgres };
-    let row: Option<(i64, String, Option<i64>, Option<i64>, i64, String, String, String, String)> = {
+    type Row = (i64, String, Option<i64>, Option<i64>, i64, String, String, String, i64, String);
+    let row: Option<Row> = {
         let mut conn = db.direct().await?;
-        let result = sqlx::query_as(sql).bind(hash).fetch_optional(&mut *conn).await;
+        let result = sqlx::query_as(sql).bind(&hash).fetch_optional(&mut *conn).await;
         conn.check(result)?
     };
-    let Some((id, stored, revoked_at, last_used_at, user_id, name, email, role, version)) = row else { return Ok(None) };
-    if revoked_at.is_some() || !tokens::matches(secret, &stored) {
+    let Some((id, stored, revoked_at, last_used_at, user_id, name, email, role, app_access, version)) = row else {
+        return Ok(None);
+    };
+    if revoked_at.is_some() || app_access == 0 || !tokens::matches(secret, &stored) {
         return Ok(None);
     }
     let now = now_ms();
-    let mut last_used_at = last_used_at.unwrap_or(i64::MIN);
-    if last_used_at < now - LAST_USED_STEP_MS {
-        // Bookkeeping: what was read about the key stays vouched for.
-        let _bookkeeping = db.bookkeeping();
+    if last_used_at.unwrap_or(i64::MIN) < now - LAST_USED_STEP_MS {
         sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
             .bind(now)
             .bind(id)
             .bind(now - LAST_USED_STEP_MS)
             .execute(db.pool())
             .await?;
-        last_used_at = now;
     }
     let role = Role::parse(&role).unwrap_or(Role::Member);
-    Ok(Some(Proved { user: SessionUser { id: user_id, name, email, role }, seen: DataVersion::from(version), last_used_at }))
+    Ok(Some((SessionUser { id: user_id, name, email, role }, DataVersion::from(version))))
 }

@@ -73,6 +73,10 @@ pub enum BridgeError {
     /// The configuration cannot work (wrong kind, relay out of range).
     #[error("{0}")]
     Config(String),
+    /// Postern did not send it: the door is locked down, and only an
+    /// owner's or admin's own unlock energises its relay.
+    #[error("The door is locked down: its relay was not energised.")]
+    LockedDown,
 }
 
 /// Remembers the results of recent command ids, so a repeated id answers

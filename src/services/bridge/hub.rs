@@ -31,7 +31,12 @@ pub struct Pulse {
     pub controller_id: i64,
     pub relay: u8,
     pub seconds: u32,
+    /// An owner's or admin's own unlock: sent during a lockdown too.
+    pub exempt_from_lockdown: bool,
 }
+
+/// One physical relay: (controller, relay number).
+type RelayKey = (i64, u8);
 
 struct Running {
     bridge: Arc<dyn ControllerBridge>,
@@ -46,6 +51,11 @@ pub(super) struct Hub {
     pub(super) live: Live,
     pub(super) unlock: OnceLock<UnlockService>,
     running: Mutex<HashMap<i64, Running>>,
+    /// One lock per relay, held while a command that energises it (a pulse,
+    /// a hold) is checked against lockdown and sent, and by a lockdown while
+    /// it releases the relay: a lockdown waits for what is in flight, and
+    /// what comes after it reads the lockdown (see [`Bridges::relock`]).
+    relays: Mutex<HashMap<RelayKey, Arc<tokio::sync::Mutex<()>>>>,
     /// Whether this replica acts on real controllers' reports (see
     /// [`Bridges::set_leading`]).
     leading: AtomicBool,
@@ -66,7 +76,15 @@ impl std::fmt::Debug for Bridges {
 impl Bridges {
     /// A hub with no controllers yet; [`Bridges::start`] connects them.
     pub fn new(db: Db, events: EventWriter, live: Live) -> Bridges {
-        let hub = Hub { db, events, live, unlock: OnceLock::new(), running: Mutex::new(HashMap::new()), leading: AtomicBool::new(true) };
+        let hub = Hub {
+            db,
+            events,
+            live,
+            unlock: OnceLock::new(),
+            running: Mutex::new(HashMap::new()),
+            relays: Mutex::new(HashMap::new()),
+            leading: AtomicBool::new(true),
+        };
         Bridges { hub: Arc::new(hub) }
     }
 
@@ -151,8 +169,50 @@ impl Bridges {
         self.running().get(&controller_id).map(|r| (r.bridge.clone(), r.inputs.clone()))
     }
 
-    /// Sends one command and waits for its acknowledgement (or its deadline).
+    /// Sends one command and waits for its acknowledgement (or its
+    /// deadline). A hold is sent only if the relay's door is not locked
+    /// down (checked under the relay's lock, see [`relock`](Self::relock)).
     pub async fn command(&self, controller_id: i64, command: Command) -> Result<(), BridgeError> {
+        match command {
+            Command::Hold { relay } => self.energise(controller_id, relay, command, false).await,
+            Command::Pulse { relay, .. } => self.energise(controller_id, relay, command, false).await,
+            _ => self.send(controller_id, command).await,
+        }
+    }
+
+    /// Sends a command that energises `relay`, under the relay's lock,
+    /// after reading whether its door is locked down now (unless `exempt`).
+    async fn energise(&self, controller_id: i64, relay: u8, command: Command, exempt: bool) -> Result<(), BridgeError> {
+        let lock = self.relay_lock((controller_id, relay));
+        let _held = lock.lock().await;
+        if !exempt && self.locked_down(controller_id, relay).await? {
+            return Err(BridgeError::LockedDown);
+        }
+        self.send(controller_id, command).await
+    }
+
+    /// Whether the door on this relay (or its place) is locked down, read
+    /// from the database now.
+    async fn locked_down(&self, controller_id: i64, relay: u8) -> Result<bool, BridgeError> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT CASE WHEN d.locked_down_at IS NULL AND p.locked_down_at IS NULL THEN 0 ELSE 1 END
+             FROM doors d JOIN places p ON p.id = d.place_id WHERE d.controller_id = $1 AND d.relay = $2",
+        )
+        .bind(controller_id)
+        .bind(i64::from(relay))
+        .fetch_optional(self.hub.db.pool())
+        .await
+        .map_err(|e| BridgeError::Transport(format!("could not read the door's lockdown: {e}")))?;
+        Ok(row.is_some_and(|(locked,)| locked != 0))
+    }
+
+    fn relay_lock(&self, key: RelayKey) -> Arc<tokio::sync::Mutex<()>> {
+        let mut relays = self.hub.relays.lock().unwrap_or_else(|p| p.into_inner());
+        relays.entry(key).or_default().clone()
+    }
+
+    /// Sends one command as it is.
+    async fn send(&self, controller_id: i64, command: Command) -> Result<(), BridgeError> {
         if self.bridge(controller_id).is_none() {
             // Added behind the hub's back (the CLI, another replica): connect it now.
             self.reload(controller_id).await.map_err(|e| BridgeError::Transport(e.to_string()))?;
@@ -173,14 +233,15 @@ impl Bridges {
 
     /// Pulses a granted door's relay in the background. When the controller
     /// acknowledges, opening the door is expected until the pulse ends; when
-    /// it does not, the failure is logged against the door and the door no
-    /// longer reads Unlocked.
+    /// it does not (or the door was locked down since the grant, and the
+    /// grant was not an owner's or admin's), the failure is logged against
+    /// the door and the door no longer reads Unlocked.
     pub fn pulse(&self, pulse: Pulse) {
         let bridges = self.clone();
         tokio::spawn(async move {
             let command = Command::Pulse { relay: pulse.relay, seconds: pulse.seconds };
             let sent = Instant::now();
-            match bridges.command(pulse.controller_id, command).await {
+            match bridges.energise(pulse.controller_id, pulse.relay, command, pulse.exempt_from_lockdown).await {
                 Ok(()) => {
                     if let Some((_, inputs)) = bridges.bridge(pulse.controller_id) {
                         let until = sent + Duration::from_secs(u64::from(pulse.seconds));
@@ -193,8 +254,11 @@ impl Bridges {
     }
 
     /// Releases the relays of these doors at once (lockdown): a pulse in
-    /// progress ends now instead of running out. Failures are only logged
-    /// to the server log; the decision already refuses new unlocks.
+    /// progress ends now instead of running out. Each relay's lock is taken
+    /// first, so a pulse or hold being sent is acknowledged before the
+    /// release goes out, and every later one reads the lockdown (committed
+    /// before this is called) and is not sent. Failures to release are only
+    /// logged to the server log; the decision already refuses new unlocks.
     pub async fn relock(&self, door_ids: &[i64]) -> ServiceResult<()> {
         for &door_id in door_ids {
             let wired: Option<(Option<i64>, Option<i64>)> = sqlx::query_as("SELECT controller_id, relay FROM doors WHERE id = $1")
@@ -203,18 +267,14 @@ impl Bridges {
                 .await?;
             if let Some((Some(controller_id), Some(relay))) = wired {
                 let relay = u8::try_from(relay).unwrap_or(1);
-                if let Err(error) = self.command(controller_id, Command::Release { relay }).await {
+                let lock = self.relay_lock((controller_id, relay));
+                let _held = lock.lock().await;
+                if let Err(error) = self.send(controller_id, Command::Release { relay }).await {
                     tracing::warn!(door_id, %error, "could not release the relay for a lockdown");
                 }
             }
         }
         Ok(())
-    }
-
-    /// [`relock`](Self::relock) for every door of a place.
-    pub async fn relock_place(&self, place_id: i64) -> ServiceResult<()> {
-        let doors: Vec<(i64,)> = sqlx::query_as("SELECT id FROM doors WHERE place_id = $1").bind(place_id).fetch_all(self.hub.db.pool()).await?;
-        self.relock(&doors.into_iter().map(|(id,)| id).collect::<Vec<_>>()).await
     }
 
     async fn pulse_failed(&self, pulse: Pulse, error: &BridgeError) {

@@ -274,7 +274,9 @@ impl Pump {
         };
         self.bridges.hub.events.record(event).await?;
         // The event writer's commit announces the door's "unlocked until" live.
-        self.bridges.pulse(Pulse { door_id: door.id, controller_id: self.controller_id, relay: input, seconds });
+        // Leaving is never locked down: a person inside must get out.
+        let pulse = Pulse { door_id: door.id, controller_id: self.controller_id, relay: input, seconds, exempt_from_lockdown: true };
+        self.bridges.pulse(pulse);
         Ok(())
     }
 

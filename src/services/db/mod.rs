@@ -10,11 +10,11 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-mod commit_watch;
 mod direct;
+mod write;
 
-pub use commit_watch::{CommitMark, CommitWatch, Stamp};
 pub use direct::{DirectConnection, DirectConnections, DIRECT_CONNECTIONS};
+pub use write::{Write, LOCKDOWN_LOCK};
 
 /// Which database engine the URL selected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,8 +45,6 @@ pub struct Db {
     pool: AnyPool,
     kind: DbKind,
     direct: Arc<DirectConnections>,
-    /// SQLite in WAL mode: tells whether anything was committed since a mark.
-    commits: Option<Arc<CommitWatch>>,
 }
 
 impl Db {
@@ -93,18 +91,16 @@ impl Db {
             .connect(&url)
             .await
             .map_err(|e| format!("Could not open the database: {e}"))?;
-        let mut commits = None;
         if kind == DbKind::Sqlite {
             sqlx::query("PRAGMA journal_mode = WAL")
                 .execute(&pool)
                 .await
                 .map_err(|e| format!("Could not switch SQLite to WAL mode: {e}"))?;
-            commits = watch_commits(&pool).await.map(Arc::new);
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                 runtime.spawn(checkpoints(pool.clone()));
             }
         }
-        Ok(Db { pool, kind, direct: Arc::default(), commits })
+        Ok(Db { pool, kind, direct: Arc::default() })
     }
 
     /// Applies the migrations of this engine that have not run yet.
@@ -128,45 +124,6 @@ impl Db {
     /// path of a request (see [`direct`]): on SQLite cheaper than the pool's.
     pub async fn direct(&self) -> Result<DirectConnection<'_>, sqlx::Error> {
         self.direct.acquire(&self.pool, self.kind).await
-    }
-
-    /// A mark to tell later whether anything was committed since
-    /// ([`unchanged_since`](Self::unchanged_since)); `None` on PostgreSQL, or
-    /// when SQLite's wal-index cannot be watched. Take it before reading what
-    /// it is to vouch for.
-    pub fn commit_mark(&self) -> Option<CommitMark> {
-        self.commits.as_ref().map(|watch| watch.mark())
-    }
-
-    /// True when no transaction, of any connection or process, has committed
-    /// since `mark` was taken (see [`CommitWatch`]).
-    pub fn unchanged_since(&self, mark: &CommitMark) -> bool {
-        self.commits.as_ref().is_some_and(|watch| watch.unchanged_since(mark))
-    }
-
-    /// A stamp that tells later whether anything but bookkeeping (the event
-    /// log, doors' "unlocked until", access links' use counts, API keys'
-    /// "last used", `data_version`; see [`CommitWatch`]) was committed since
-    /// ([`still_true`](Self::still_true)); `None` where there is no watch.
-    /// Take it before reading what it is to vouch for, and never let it
-    /// vouch for what bookkeeping writes.
-    pub fn stamp(&self) -> Option<Stamp> {
-        self.commits.as_ref().map(|watch| watch.stamp())
-    }
-
-    /// True when nothing but bookkeeping has been committed, by any
-    /// connection or process, since `stamp` was taken.
-    pub fn still_true(&self, stamp: Stamp) -> bool {
-        self.commits.as_ref().is_some_and(|watch| watch.still_true(stamp))
-    }
-
-    /// Reports a bookkeeping transaction (one that writes nothing a stamp
-    /// vouches for) to the commit watch: take it just before the
-    /// transaction and let it drop once the transaction has committed or
-    /// failed, or was abandoned (a cancelled request).
-    pub(crate) fn bookkeeping(&self) -> Bookkeeping<'_> {
-        let before = self.commits.as_ref().map(|watch| (&**watch, watch.bookkeeping_begins()));
-        Bookkeeping { before }
     }
 
     /// The direct connections (for tests).
@@ -206,24 +163,6 @@ async fn checkpoints(pool: AnyPool) {
     }
 }
 
-/// The watch of the SQLite file's commits, with a connection of its own kept
-/// open (it has read the file, so it holds the wal-index in use). The file is
-/// the one SQLite names itself (`pragma_database_list`), so its `-shm` is the
-/// one SQLite uses. `None` (every read then goes to the database) when the
-/// wal-index cannot be mapped.
-async fn watch_commits(pool: &AnyPool) -> Option<CommitWatch> {
-    let mut open = pool.acquire().await.ok()?.detach();
-    let (file,): (String,) = sqlx::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'")
-        .fetch_one(&mut open)
-        .await
-        .ok()?;
-    let watch = CommitWatch::new(std::path::Path::new(&file), open);
-    if watch.is_none() {
-        tracing::info!(file, "the SQLite wal-index is not watched: API keys are read on every request");
-    }
-    watch
-}
-
 /// Makes sure the SQLite file's folder exists and the file is created on first use.
 fn prepare_sqlite_url(url: &str) -> Result<String, String> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
@@ -244,22 +183,6 @@ fn prepare_sqlite_url(url: &str) -> Result<String, String> {
     Ok(format!("sqlite://{path}?{query}"))
 }
 
-/// A bookkeeping transaction under way ([`Db::bookkeeping`]): when it
-/// drops, the commit watch accounts for its commit.
-#[must_use = "the bookkeeping ends when this drops: keep it until the transaction has committed"]
-pub(crate) struct Bookkeeping<'a> {
-    /// The watch and its header before the transaction (none without a watch).
-    before: Option<(&'a CommitWatch, CommitMark)>,
-}
-
-impl Drop for Bookkeeping<'_> {
-    fn drop(&mut self) {
-        if let Some((watch, before)) = self.before {
-            watch.bookkeeping_done(before);
-        }
-    }
-}
-
 /// Reads a 0/1 integer column as a bool.
 pub fn flag(value: i64) -> bool {
     value != 0
@@ -277,12 +200,6 @@ mod tests {
         let db = Db::connect(&format!("sqlite://{}", file.display())).await.unwrap();
         sqlx::query("CREATE TABLE t (x TEXT)").execute(db.pool()).await.unwrap();
         (dir, file, db)
-    }
-
-    /// Another connection to `file`, as another process would open.
-    async fn another_connection(file: &std::path::Path) -> sqlx::AnyConnection {
-        use sqlx::Connection;
-        sqlx::AnyConnection::connect(&format!("sqlite://{}", file.display())).await.unwrap()
     }
 
     #[test]
@@ -325,85 +242,6 @@ mod tests {
         let reopened = Db::connect(&format!("sqlite://{}", old.display())).await.unwrap();
         sqlx::query("INSERT INTO t (x) VALUES ('still here')").execute(reopened.pool()).await.unwrap();
         assert_eq!(page_size(reopened).await, 4096);
-        std::fs::remove_dir_all(dir).ok();
-    }
-
-    /// The commit watch: a commit of any connection (the pool's, or one
-    /// opened on its own, as another process would) changes the mark; reads
-    /// and a transaction rolled back do not. (Another process and PostgreSQL:
-    /// server/tests/api.rs.)
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn commits_of_any_connection_change_the_mark_and_reads_do_not() {
-        use sqlx::Connection;
-        let (dir, file, db) = scratch_db("watch").await;
-        let mark = db.commit_mark().expect("a SQLite file in WAL mode is watched");
-        assert!(db.unchanged_since(&mark));
-        let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM t").fetch_one(db.pool()).await.unwrap();
-        assert_eq!(rows, 0);
-        assert!(db.unchanged_since(&mark), "a read is not a commit");
-        sqlx::query("INSERT INTO t (x) VALUES ('pool')").execute(db.pool()).await.unwrap();
-        assert!(!db.unchanged_since(&mark), "the pool's commit");
-
-        let mark = db.commit_mark().unwrap();
-        let mut other = another_connection(&file).await;
-        sqlx::raw_sql("BEGIN; INSERT INTO t (x) VALUES ('rolled back'); ROLLBACK").execute(&mut other).await.unwrap();
-        assert!(db.unchanged_since(&mark), "nothing was committed");
-        sqlx::query("INSERT INTO t (x) VALUES ('other')").execute(&mut other).await.unwrap();
-        assert!(!db.unchanged_since(&mark), "another connection's commit");
-        other.close().await.unwrap();
-        db.close().await;
-        std::fs::remove_dir_all(dir).ok();
-    }
-
-    /// Stamps: bookkeeping reported alone keeps them; any other commit voids
-    /// them (the pool's, another connection's, one that slips in while
-    /// bookkeeping is under way), and a header moved while bookkeeping is
-    /// under way is not vouched for until it is reported. (The event writer
-    /// and API keys: their own tests and server/tests/api.rs.)
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn stamps_outlive_reported_bookkeeping_and_no_other_commit() {
-        use sqlx::Connection;
-        let (dir, file, db) = scratch_db("stamps").await;
-        let insert = |x: &'static str| sqlx::query("INSERT INTO t (x) VALUES ($1)").bind(x);
-        // One commit by the pool, reported as bookkeeping.
-        let bookkeeping = || async {
-            let _bookkeeping = db.bookkeeping();
-            insert("bookkeeping").execute(db.pool()).await.unwrap();
-        };
-        let stamp = db.stamp().expect("a SQLite file in WAL mode is watched");
-        assert!(db.still_true(stamp));
-        for _ in 0..3 {
-            bookkeeping().await;
-        }
-        assert!(db.still_true(stamp), "three reported bookkeeping commits");
-        let failed = db.bookkeeping();
-        sqlx::raw_sql("BEGIN; INSERT INTO t (x) VALUES ('failed'); ROLLBACK").execute(db.pool()).await.unwrap();
-        drop(failed);
-        assert!(db.still_true(stamp), "bookkeeping that committed nothing");
-        insert("pool").execute(db.pool()).await.unwrap();
-        assert!(!db.still_true(stamp), "a commit not reported");
-
-        let mut other = another_connection(&file).await;
-        let stamp = db.stamp().unwrap();
-        insert("other").execute(&mut other).await.unwrap();
-        assert!(!db.still_true(stamp), "another connection's commit");
-
-        let stamp = db.stamp().unwrap();
-        let reported = db.bookkeeping();
-        insert("other, during bookkeeping").execute(&mut other).await.unwrap();
-        assert!(!db.still_true(stamp), "the header moved and nothing has accounted for it yet");
-        insert("bookkeeping").execute(db.pool()).await.unwrap();
-        drop(reported);
-        assert!(!db.still_true(stamp), "two transactions where bookkeeping reported one");
-        let stamp = db.stamp().unwrap();
-        assert!(db.still_true(stamp), "a new stamp, from the header now");
-
-        let stamp = db.stamp().unwrap();
-        insert("other, before bookkeeping").execute(&mut other).await.unwrap();
-        bookkeeping().await;
-        assert!(!db.still_true(stamp), "bookkeeping begun after a commit nobody accounted for");
-        other.close().await.unwrap();
-        db.close().await;
         std::fs::remove_dir_all(dir).ok();
     }
 

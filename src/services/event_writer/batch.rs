@@ -1,19 +1,23 @@
-//! One batch of events as SQL: the events in multi-row INSERTs, each access
-//! link's use counted, each door's "unlocked until" moved to the batch's
-//! latest, all in one transaction.
+//! One batch of events as SQL: the events in multi-row INSERTs and each
+//! door's "unlocked until" moved to the batch's latest, all in one
+//! transaction — after each grant that lockdown can stop has been checked
+//! against its door in that same transaction (SPEC §9).
 //!
-//! On SQLite the whole transaction (`BEGIN IMMEDIATE` … `COMMIT`) goes to the
-//! connection's worker thread as one multi-statement query, one round trip
-//! for the batch instead of one per statement: the writer is the one place
-//! every unlock waits in line, so its round trips set how many unlocks a
-//! second the server durably records. PostgreSQL's protocol takes one
-//! statement with parameters at a time, so there the statements run one by
-//! one in a transaction. The query's text depends only on how many events
-//! and access-link uses the batch has, so SQLite keeps it prepared.
+//! On SQLite the transaction begins with `BEGIN IMMEDIATE` (the database's
+//! one write lock, which a lockdown's transaction also takes), and its
+//! statements go to the connection's worker thread as one multi-statement
+//! query, one round trip for the batch's writes instead of one per
+//! statement. PostgreSQL's protocol takes one statement with parameters at a
+//! time, so there the statements run one by one; a batch with grants to
+//! check first takes the lockdown lock shared
+//! ([`LOCKDOWN_LOCK`](crate::services::db::LOCKDOWN_LOCK)). The query's text
+//! depends only on how many events the batch has, so SQLite keeps it
+//! prepared.
 
 use super::NewEvent;
-use crate::services::db::DbKind;
+use crate::services::db::{DbKind, LOCKDOWN_LOCK};
 use sqlx::{AnyConnection, Connection};
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// Rows per INSERT (13 parameters each) and doors per UPDATE statement.
@@ -21,6 +25,9 @@ const ROWS_PER_STATEMENT: usize = 64;
 
 /// Columns an event's row fills, in the order of [`event_values`].
 const EVENT_COLUMNS: usize = 13;
+
+/// What a granted unlock refused by a lockdown at commit records instead.
+pub const LOCKED_DOWN_AT_COMMIT: &str = "The door was locked down before this unlock could be recorded.";
 
 /// A value bound to a statement.
 #[derive(Clone, Debug, PartialEq)]
@@ -60,36 +67,49 @@ impl<'a> Statements<'a> {
     }
 }
 
-/// Inserts the batch in one transaction. Returns the events' ids in the
-/// batch's order.
-pub async fn write_on(conn: &mut AnyConnection, kind: DbKind, events: &[&NewEvent]) -> Result<Vec<i64>, sqlx::Error> {
+/// One event as written: its id, and whether it is a grant that a
+/// lockdown committed before it turned into a denial.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Written {
+    pub id: i64,
+    pub refused_by_lockdown: bool,
+}
+
+/// Inserts the batch in one transaction. Returns the events as written, in
+/// the batch's order.
+pub async fn write_on(conn: &mut AnyConnection, kind: DbKind, events: &[&NewEvent]) -> Result<Vec<Written>, sqlx::Error> {
+    let mut tx = match kind {
+        DbKind::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
+        DbKind::Postgres => conn.begin().await?,
+    };
+    let refused = refused_by_lockdown(&mut tx, kind, events).await?;
+    let events: Vec<Cow<'_, NewEvent>> = events
+        .iter()
+        .zip(&refused)
+        .map(|(event, &refused)| if refused { Cow::Owned(denied_by_lockdown(event)) } else { Cow::Borrowed(*event) })
+        .collect();
+    let events: Vec<&NewEvent> = events.iter().map(|e| e.as_ref()).collect();
     let one_query = kind == DbKind::Sqlite;
-    let statements = statements(events, one_query);
+    let statements = statements(&events, one_query);
     let mut ids = if one_query {
-        let sql = format!("BEGIN IMMEDIATE; {}; COMMIT", statements.sql.join("; "));
+        let sql = statements.sql.join("; ");
         let query = bind_all(sqlx::query_as::<_, (i64,)>(&sql), &statements.values);
         // Every statement runs (`fetch_one` would stop SQLite after the first row).
-        match query.fetch_all(&mut *conn).await.map(|rows| rows.first().map(|(last,)| *last)) {
+        match query.fetch_all(&mut *tx).await?.first() {
             // The batch's rows were given consecutive ids, up to the last one:
-            // one writer, and AUTOINCREMENT counts up row by row.
-            Ok(Some(last)) => (last + 1 - events.len() as i64..=last).collect::<Vec<_>>(),
-            Ok(None) => return Err(sqlx::Error::Protocol("the batch's last id was not returned".into())),
-            Err(error) => {
-                // A statement failed after BEGIN: nothing of the batch stays.
-                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                return Err(error);
-            }
+            // the write lock is held, and AUTOINCREMENT counts up row by row.
+            Some((last,)) => (last + 1 - events.len() as i64..=*last).collect::<Vec<_>>(),
+            None => return Err(sqlx::Error::Protocol("the batch's last id was not returned".into())),
         }
     } else {
-        let mut tx = conn.begin().await?;
         let mut ids = Vec::with_capacity(events.len());
         for (sql, range) in statements.sql.iter().zip(&statements.ranges) {
             let query = bind_all(sqlx::query_as::<_, (i64,)>(sql), &statements.values[range.clone()]);
             ids.extend(query.fetch_all(&mut *tx).await?.into_iter().map(|(id,)| id));
         }
-        tx.commit().await?;
         ids
     };
+    tx.commit().await?;
     if ids.len() != events.len() {
         return Err(sqlx::Error::Protocol(format!("{} events inserted, {} ids returned", events.len(), ids.len())));
     }
@@ -97,7 +117,45 @@ pub async fn write_on(conn: &mut AnyConnection, kind: DbKind, events: &[&NewEven
     // PostgreSQL's identity both increase row by row, and the INSERTs run in
     // the batch's order), so the ids, sorted, line up with `events`.
     ids.sort_unstable();
-    Ok(ids)
+    Ok(ids.into_iter().zip(refused).map(|(id, refused_by_lockdown)| Written { id, refused_by_lockdown }).collect())
+}
+
+/// For each event: a grant lockdown can stop whose door (or its place) is
+/// locked down now, read inside the batch's transaction.
+async fn refused_by_lockdown(conn: &mut AnyConnection, kind: DbKind, events: &[&NewEvent]) -> Result<Vec<bool>, sqlx::Error> {
+    let checked: Vec<i64> = events.iter().filter(|e| e.stopped_by_lockdown()).filter_map(|e| e.door_id).collect();
+    if checked.is_empty() {
+        return Ok(vec![false; events.len()]);
+    }
+    if kind == DbKind::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock_shared($1)").bind(LOCKDOWN_LOCK).execute(&mut *conn).await?;
+    }
+    let mut locked = std::collections::HashSet::new();
+    for chunk in checked.chunks(ROWS_PER_STATEMENT) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT d.id FROM doors d JOIN places p ON p.id = d.place_id
+             WHERE d.id IN ({}) AND (d.locked_down_at IS NOT NULL OR p.locked_down_at IS NOT NULL)",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (i64,)>(&sql);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        locked.extend(query.fetch_all(&mut *conn).await?.into_iter().map(|(id,)| id));
+    }
+    Ok(events.iter().map(|e| e.stopped_by_lockdown() && e.door_id.is_some_and(|d| locked.contains(&d))).collect())
+}
+
+/// A grant refused at commit by a lockdown, as it is recorded instead.
+fn denied_by_lockdown(event: &NewEvent) -> NewEvent {
+    NewEvent {
+        result: "denied".into(),
+        reasons: vec!["locked_down".into()],
+        details: LOCKED_DOWN_AT_COMMIT.into(),
+        unlocked_until: None,
+        ..event.clone()
+    }
 }
 
 fn bind_all<'q, O>(
@@ -116,12 +174,12 @@ fn bind_all<'q, O>(
     query
 }
 
-/// The batch's statements: INSERTs of up to 64 events, one UPDATE per
-/// granted access-link use, and UPDATEs moving the "unlocked until" of the
-/// doors of up to 64 events to the later of the stored and the batch's
-/// latest value. The only rows they return are the new events' ids: from
-/// each INSERT, or, in one query (`continued`), the last id alone, read
-/// right after the INSERTs (so the answer is one row, not one per event).
+/// The batch's statements: INSERTs of up to 64 events, and UPDATEs moving
+/// the "unlocked until" of the doors of up to 64 events to the later of the
+/// stored and the batch's latest value. The only rows they return are the
+/// new events' ids: from each INSERT, or, in one query (`continued`), the
+/// last id alone, read right after the INSERTs (so the answer is one row,
+/// not one per event).
 fn statements<'a>(events: &[&'a NewEvent], continued: bool) -> Statements<'a> {
     let mut statements = Statements::new(continued);
     for chunk in events.chunks(ROWS_PER_STATEMENT) {
@@ -144,13 +202,6 @@ fn statements<'a>(events: &[&'a NewEvent], continued: bool) -> Statements<'a> {
     }
     if continued {
         statements.push(Vec::new(), |_| "SELECT last_insert_rowid()".to_owned());
-    }
-    for event in events {
-        if let (Some(link_id), "unlock", "granted") = (event.link_id, event.action.as_str(), event.result.as_str()) {
-            statements.push(vec![Value::Int(event.at), Value::Int(link_id)], |first| {
-                format!("UPDATE access_links SET uses = uses + 1, last_used_at = ${} WHERE id = ${}", first, first + 1)
-            });
-        }
     }
     // One (door, until) pair per event, latest first, so a door's first
     // WHEN is its latest; an event that unlocked nothing binds NULLs, which
@@ -224,7 +275,7 @@ mod tests {
         let events = [granted(1, 10_000, None), granted(2, 20_000, Some(7)), granted(1, 30_000, None)];
         let refs: Vec<&NewEvent> = events.iter().collect();
         let statements = statements(&refs, true);
-        assert_eq!(statements.sql.len(), 4, "one insert, the last id, one link use, one doors update: {:?}", statements.sql);
+        assert_eq!(statements.sql.len(), 3, "one insert, the last id, one doors update: {:?}", statements.sql);
         assert!(!statements.sql[0].contains("RETURNING") && statements.sql[1] == "SELECT last_insert_rowid()");
         let all: Vec<usize> = statements.sql.iter().flat_map(|sql| numbers(sql)).collect();
         let mut distinct = all.clone();

@@ -2,10 +2,9 @@
 //! writer task and wait until the transaction holding it has committed.
 //! Concurrent unlocks share one commit (one fsync on SQLite with
 //! `synchronous=FULL`), so every granted unlock is on disk before the caller
-//! hears "granted", without paying one commit per unlock. Each batch is
-//! reported to SQLite's commit watch as bookkeeping, so what was read and
-//! kept about people, doors and keys stays vouched for across the events'
-//! commits ([`Db::stamp`]).
+//! hears "granted", without paying one commit per unlock. A grant that a
+//! lockdown can stop is checked against its door inside that commit
+//! ([`NewEvent::lockdown_applies`], `batch.rs`).
 
 use super::db::DbKind;
 use super::{Db, ServiceError, ServiceResult};
@@ -14,6 +13,7 @@ use sqlx::AnyConnection;
 mod batch;
 
 use batch::write_on;
+pub use batch::{Written, LOCKED_DOWN_AT_COMMIT};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -41,9 +41,20 @@ pub struct NewEvent {
     /// A granted unlock's door and until when it is unlocked (ms): written in
     /// the same transaction as the event, so one commit covers both.
     pub unlocked_until: Option<(i64, i64)>,
+    /// A grant that a lockdown of its door stops (anyone's but an owner's or
+    /// admin's, and not a request to exit): checked in the commit, and
+    /// recorded as denied if the door is locked down by then.
+    pub lockdown_applies: bool,
 }
 
-type Job = (NewEvent, oneshot::Sender<Result<i64, String>>);
+impl NewEvent {
+    /// A grant to check against lockdown in the commit.
+    fn stopped_by_lockdown(&self) -> bool {
+        self.lockdown_applies && self.action == "unlock" && self.result == "granted"
+    }
+}
+
+type Job = (NewEvent, oneshot::Sender<Result<Written, String>>);
 
 /// Most events one commit carries.
 const MAX_BATCH: usize = 512;
@@ -70,20 +81,26 @@ impl EventWriter {
 
     /// Writes the event and returns its id once it is committed.
     pub async fn record(&self, event: NewEvent) -> ServiceResult<i64> {
+        Ok(self.record_grant(event).await?.id)
+    }
+
+    /// Writes the event once it is committed; says whether it was a grant
+    /// that a lockdown, committed first, turned into a denial.
+    pub async fn record_grant(&self, event: NewEvent) -> ServiceResult<Written> {
         let (done, wait) = oneshot::channel();
         self.jobs
             .send((event, done))
             .await
-            .map_err(|_| ServiceError::Internal("the event writer has stopped".into()))?;
+            .map_err(|_| ServiceError::internal("the event writer has stopped"))?;
         wait.await
-            .map_err(|_| ServiceError::Internal("the event writer dropped an event".into()))?
-            .map_err(ServiceError::Internal)
+            .map_err(|_| ServiceError::internal("the event writer dropped an event"))?
+            .map_err(ServiceError::internal)
     }
 }
 
 /// Writes `events` in one transaction on one of the pool's connections (as
-/// the writer task does with its own); returns their ids in order.
-pub async fn write(db: &Db, events: &[&NewEvent]) -> Result<Vec<i64>, sqlx::Error> {
+/// the writer task does with its own); returns them as written, in order.
+pub async fn write(db: &Db, events: &[&NewEvent]) -> Result<Vec<Written>, sqlx::Error> {
     write_on(&mut *db.pool().acquire().await?, db.kind(), events).await
 }
 
@@ -97,8 +114,6 @@ async fn run(db: Db, mut receiver: mpsc::Receiver<Job>, hook: Option<CommitHook>
     let mut kept: Option<AnyConnection> = None;
     while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let events: Vec<&NewEvent> = batch.iter().map(|(e, _)| e).collect();
-        // Reported to the commit watch, so its stamps outlive this commit.
-        let bookkeeping = db.bookkeeping();
         let written = match (&mut kept, db.kind()) {
             (Some(conn), _) => write_on(conn, db.kind(), &events).await,
             (None, kind) => match db.pool().acquire().await {
@@ -107,20 +122,24 @@ async fn run(db: Db, mut receiver: mpsc::Receiver<Job>, hook: Option<CommitHook>
                 Err(error) => Err(error),
             },
         };
-        drop(bookkeeping);
         if written.is_err() {
             kept = None;
         }
         match written {
-            Ok(ids) => {
+            Ok(written) => {
                 if let Some(hook) = &hook {
-                    let doors: Vec<i64> = batch.iter().filter_map(|(e, _)| e.unlocked_until.map(|(door, _)| door)).collect();
+                    let doors: Vec<i64> = batch
+                        .iter()
+                        .zip(&written)
+                        .filter(|(_, w)| !w.refused_by_lockdown)
+                        .filter_map(|((e, _), _)| e.unlocked_until.map(|(door, _)| door))
+                        .collect();
                     if !doors.is_empty() {
                         hook(&doors);
                     }
                 }
-                for ((_, done), id) in batch.drain(..).zip(ids) {
-                    let _ = done.send(Ok(id));
+                for ((_, done), written) in batch.drain(..).zip(written) {
+                    let _ = done.send(Ok(written));
                 }
             }
             Err(error) => {

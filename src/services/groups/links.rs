@@ -6,8 +6,8 @@
 
 use super::{get, insert_door, insert_member};
 use crate::model::{Listing, SessionUser};
-use crate::services::audit::{self, Actor};
-use crate::services::users::require_manager;
+use crate::services::audit::Audit;
+use crate::services::users::{require_manager, require_may_manage};
 use crate::services::{Db, ServiceError, ServiceResult};
 use crate::types::{Page, Timestamp};
 
@@ -169,10 +169,12 @@ pub async fn add_membership(db: &Db, actor: &SessionUser, group_id: i64, user_id
     let validity = validity.check()?;
     let group = get(db, group_id).await.map_err(|_| ServiceError::field("group_id", "There is no group with this id."))?;
     let user = crate::services::users::get(db, user_id).await.map_err(|_| ServiceError::field("user_id", "There is no person with this id."))?;
-    let id = insert_member(db, group_id, user_id, validity)
+    require_may_manage(actor, user.role)?;
+    let mut write = db.write().await?;
+    let id = insert_member(&mut write, group_id, user_id, validity)
         .await?
         .ok_or_else(|| ServiceError::field("user_id", "This person is already a member of this group; change that membership instead."))?;
-    audit::record(db, &Actor::User(actor.clone()), "group.member_added", &format!("{} to {}", user.email, group.name)).await?;
+    write.commit(Audit::by(actor, "group.member_added", format!("{} to {}", user.email, group.name))).await?;
     Ok(id)
 }
 
@@ -181,23 +183,29 @@ pub async fn set_membership_validity(db: &Db, actor: &SessionUser, id: i64, vali
     require_manager(actor)?;
     let validity = validity.check()?;
     let current = membership(db, id).await?;
+    require_may_manage(actor, crate::services::users::get(db, current.user_id).await?.role)?;
+    let mut write = db.write().await?;
     sqlx::query("UPDATE group_members SET valid_from = $1, valid_until = $2 WHERE id = $3")
         .bind(validity.from.map(|t| t.millis()))
         .bind(validity.until.map(|t| t.millis()))
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *write)
         .await?;
     let subject = format!("{} in {}", current.user_email, current.group_name);
-    audit::record(db, &Actor::User(actor.clone()), "group.member_changed", &subject).await
+    write.commit(Audit::by(actor, "group.member_changed", subject)).await?;
+    Ok(())
 }
 
 /// Ends a membership.
 pub async fn remove_membership(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
     let current = membership(db, id).await?;
-    sqlx::query("DELETE FROM group_members WHERE id = $1").bind(id).execute(db.pool()).await?;
+    require_may_manage(actor, crate::services::users::get(db, current.user_id).await?.role)?;
+    let mut write = db.write().await?;
+    sqlx::query("DELETE FROM group_members WHERE id = $1").bind(id).execute(&mut *write).await?;
     let subject = format!("{} from {}", current.user_email, current.group_name);
-    audit::record(db, &Actor::User(actor.clone()), "group.member_removed", &subject).await
+    write.commit(Audit::by(actor, "group.member_removed", subject)).await?;
+    Ok(())
 }
 
 /// Links a door to a group. Unknown ids and a door already linked are
@@ -206,9 +214,10 @@ pub async fn add_door_link(db: &Db, actor: &SessionUser, group_id: i64, door_id:
     require_manager(actor)?;
     let group = get(db, group_id).await.map_err(|_| ServiceError::field("group_id", "There is no group with this id."))?;
     let door = crate::services::doors::get(db, door_id).await.map_err(|_| ServiceError::field("door_id", "There is no door with this id."))?;
-    let id = insert_door(db, group_id, door_id).await?.ok_or_else(|| ServiceError::field("door_id", "This door is already linked to this group."))?;
+    let mut write = db.write().await?;
+    let id = insert_door(&mut write, group_id, door_id).await?.ok_or_else(|| ServiceError::field("door_id", "This door is already linked to this group."))?;
     let subject = format!("{} to {}", door.name, group.name);
-    audit::record_with(db, &Actor::User(actor.clone()), "group.door_added", &subject, Some(door_id), "ok", "").await?;
+    write.commit(Audit::by(actor, "group.door_added", subject).door(door_id)).await?;
     Ok(id)
 }
 
@@ -216,9 +225,11 @@ pub async fn add_door_link(db: &Db, actor: &SessionUser, group_id: i64, door_id:
 pub async fn remove_door_link(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
     let link = door_link(db, id).await?;
-    sqlx::query("DELETE FROM group_doors WHERE id = $1").bind(id).execute(db.pool()).await?;
+    let mut write = db.write().await?;
+    sqlx::query("DELETE FROM group_doors WHERE id = $1").bind(id).execute(&mut *write).await?;
     let subject = format!("{} from {}", link.door_name, link.group_name);
-    audit::record_with(db, &Actor::User(actor.clone()), "group.door_removed", &subject, Some(link.door_id), "ok", "").await
+    write.commit(Audit::by(actor, "group.door_removed", subject).door(link.door_id)).await?;
+    Ok(())
 }
 
 #[cfg(test)]

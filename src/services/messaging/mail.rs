@@ -123,7 +123,7 @@ impl Mailer {
             Err(cause) => {
                 tracing::warn!(%cause, host = %settings.host, port = settings.port, "email not sent");
                 self.record(&message, OutboxStatus::Failed, cause.clone());
-                Err(ServiceError::Internal(format!("could not send the email to {}: {cause}", message.to_email)))
+                Err(ServiceError::internal(format!("could not send the email to {}: {cause}", message.to_email)))
             }
         }
     }

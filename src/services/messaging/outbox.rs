@@ -2,7 +2,10 @@
 //! kept in memory so admins can see what went out.
 //!
 //! It is deliberately not in the database: messages carry usable access
-//! links, and the database must never hold one. A restart empties it.
+//! links, and the database must never hold one. A restart empties it. Only
+//! a message held here (no provider configured) keeps its link, for an
+//! admin to pass on; once a message was sent (or failed, and its link was
+//! deleted), the outbox forgets the link ([`redact_links`]).
 
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -99,8 +102,8 @@ impl Outbox {
             channel: entry.channel,
             recipient: entry.recipient,
             subject: entry.subject,
-            body_text: entry.body_text,
-            body_html: entry.body_html,
+            body_text: if entry.status == OutboxStatus::Held { entry.body_text } else { redact_links(&entry.body_text) },
+            body_html: if entry.status == OutboxStatus::Held { entry.body_html } else { redact_links(&entry.body_html) },
             status: entry.status,
             error: entry.error,
         });
@@ -129,6 +132,27 @@ impl Outbox {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// What stands in an access link's token once the message has gone.
+pub const LINK_REMOVED: &str = "(link removed once sent)";
+
+/// `text` with every access link's token (`/l/<token>`) replaced by
+/// [`LINK_REMOVED`].
+pub fn redact_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("/l/") {
+        let (before, after) = rest.split_at(at + 3);
+        out.push_str(before);
+        let token_len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(after.len());
+        if token_len > 0 {
+            out.push_str(LINK_REMOVED);
+        }
+        rest = &after[token_len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -178,5 +202,22 @@ mod tests {
         let clone = outbox.clone();
         clone.push(entry(1));
         assert_eq!(outbox.len(), 1);
+    }
+
+    #[test]
+    fn a_sent_message_forgets_its_link_and_a_held_one_keeps_it() {
+        let link = "Open https://doors.example.com/l/AbC-123_xyz to unlock.";
+        assert_eq!(redact_links(link), format!("Open https://doors.example.com/l/{LINK_REMOVED} to unlock."));
+        assert_eq!(redact_links("no link here"), "no link here");
+        let outbox = Outbox::new();
+        let with = |status| OutboxEntry { body_text: link.into(), body_html: format!("<a href=\"{link}\">x</a>"), status, ..entry(0) };
+        let held = outbox.push(with(OutboxStatus::Held));
+        let sent = outbox.push(with(OutboxStatus::Sent));
+        let failed = outbox.push(with(OutboxStatus::Failed));
+        assert!(outbox.get(held).unwrap().body_text.contains("AbC-123_xyz"), "held: an admin passes it on");
+        for id in [sent, failed] {
+            let message = outbox.get(id).unwrap();
+            assert!(!message.body_text.contains("AbC-123_xyz") && !message.body_html.contains("AbC-123_xyz"), "{message:?}");
+        }
     }
 }

@@ -85,7 +85,7 @@ impl SmsSender {
             Err(cause) => {
                 tracing::warn!(%cause, "text message not sent");
                 self.record(to_e164, body, OutboxStatus::Failed, cause.clone());
-                Err(ServiceError::Internal(format!("could not send the text message to {to_e164}: {cause}")))
+                Err(ServiceError::internal(format!("could not send the text message to {to_e164}: {cause}")))
             }
         }
     }

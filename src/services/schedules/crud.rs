@@ -1,7 +1,7 @@
 //! A door's scheduled unlocks: list, create, edit, enable/disable, delete.
 //! Admins only; every change is in the event log and wakes the runner.
 
-use super::{changed, door_place, holidays, log_admin, Db, ServiceError, ServiceResult};
+use super::{changed, door_place, holidays, commit_admin, Db, ServiceError, ServiceResult};
 use crate::access::LocalTime;
 use crate::model::SessionUser;
 use crate::schedule::{Holiday, Schedule, ScheduleForm, ScheduleKind, ValidSchedule};
@@ -115,6 +115,7 @@ pub async fn create(
     require_admin(actor)?;
     let (_, door_name, zone) = door_place(db, door_id).await?;
     let valid = form.validate(&zone)?;
+    let mut write = db.write().await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO scheduled_unlocks (door_id, kind, spec, enabled, first_in, last_out_after, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -126,11 +127,11 @@ pub async fn create(
     .bind(i64::from(valid.first_in))
     .bind(valid.last_out_after.map(|t| t.to_string()))
     .bind(now_ms())
-    .fetch_one(db.pool())
+    .fetch_one(&mut *write)
     .await?;
     let details = describe(&valid.clone().into_schedule(id), &zone);
-    log_admin(
-        db,
+    commit_admin(
+        write,
         actor,
         "schedule.created",
         &door_name,
@@ -153,6 +154,7 @@ pub async fn update(
     let (door_id, _) = get(db, id).await?;
     let (_, door_name, zone) = door_place(db, door_id).await?;
     let valid = form.validate(&zone)?;
+    let mut write = db.write().await?;
     sqlx::query(
         "UPDATE scheduled_unlocks SET kind = $1, spec = $2, enabled = $3, first_in = $4, last_out_after = $5 WHERE id = $6",
     )
@@ -162,11 +164,11 @@ pub async fn update(
     .bind(i64::from(valid.first_in))
     .bind(valid.last_out_after.map(|t| t.to_string()))
     .bind(id)
-    .execute(db.pool())
+    .execute(&mut *write)
     .await?;
     let details = describe(&valid.into_schedule(id), &zone);
-    log_admin(
-        db,
+    commit_admin(
+        write,
         actor,
         "schedule.updated",
         &door_name,
@@ -189,18 +191,19 @@ pub async fn set_enabled(
     require_admin(actor)?;
     let (door_id, schedule) = get(db, id).await?;
     let (_, door_name, zone) = door_place(db, door_id).await?;
+    let mut write = db.write().await?;
     sqlx::query("UPDATE scheduled_unlocks SET enabled = $1 WHERE id = $2")
         .bind(i64::from(enabled))
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *write)
         .await?;
     let action = if enabled {
         "schedule.enabled"
     } else {
         "schedule.disabled"
     };
-    log_admin(
-        db,
+    commit_admin(
+        write,
         actor,
         action,
         &door_name,
@@ -217,12 +220,13 @@ pub async fn delete(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> 
     require_admin(actor)?;
     let (door_id, schedule) = get(db, id).await?;
     let (_, door_name, zone) = door_place(db, door_id).await?;
+    let mut write = db.write().await?;
     sqlx::query("DELETE FROM scheduled_unlocks WHERE id = $1")
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *write)
         .await?;
-    log_admin(
-        db,
+    commit_admin(
+        write,
         actor,
         "schedule.deleted",
         &door_name,
@@ -236,7 +240,7 @@ pub async fn delete(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> 
 
 /// The kind's fields as stored.
 fn spec(valid: &ValidSchedule) -> ServiceResult<String> {
-    serde_json::to_string(&valid.kind).map_err(|e| ServiceError::Internal(e.to_string()))
+    serde_json::to_string(&valid.kind).map_err(|e| ServiceError::internal(e.to_string()))
 }
 
 /// "Recurring event, next: Mon 2026-11-23 08:00–18:00 CET" for the log.

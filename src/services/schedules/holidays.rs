@@ -1,7 +1,7 @@
 //! A place's holidays: named dates (once or every year) on which recurring
 //! unlocks do not start.
 
-use super::{changed, log_admin, parse_stored_date, Db, ServiceError, ServiceResult};
+use super::{changed, commit_admin, parse_stored_date, Db, ServiceError, ServiceResult};
 use crate::model::SessionUser;
 use crate::schedule::{Holiday, HolidayCalendar, HolidayForm, ValidHoliday};
 use crate::services::error::{map_constraint, ConstraintRule};
@@ -92,6 +92,7 @@ pub async fn create_holiday(
     require_admin(actor)?;
     let valid = form.validate()?;
     let place = place_name(db, place_id).await?;
+    let mut write = db.write().await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO holidays (place_id, name, date, yearly, suppress_time_restrictions, created_at)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -102,11 +103,11 @@ pub async fn create_holiday(
     .bind(i64::from(valid.yearly))
     .bind(i64::from(valid.suppress_time_restrictions))
     .bind(now_ms())
-    .fetch_one(db.pool())
+    .fetch_one(&mut *write)
     .await
     .map_err(|e| map_constraint(e, CONSTRAINTS))?;
-    log_admin(
-        db,
+    commit_admin(
+        write,
         actor,
         "holiday.created",
         &place,
@@ -128,17 +129,18 @@ pub async fn update_holiday(
     require_admin(actor)?;
     let valid = form.validate()?;
     let place = holiday_place(db, id).await?;
+    let mut write = db.write().await?;
     sqlx::query("UPDATE holidays SET name = $1, date = $2, yearly = $3, suppress_time_restrictions = $4 WHERE id = $5")
         .bind(valid.name.as_str())
         .bind(valid.date.to_string())
         .bind(i64::from(valid.yearly))
         .bind(i64::from(valid.suppress_time_restrictions))
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *write)
         .await
         .map_err(|e| map_constraint(e, CONSTRAINTS))?;
-    log_admin(
-        db,
+    commit_admin(
+        write,
         actor,
         "holiday.updated",
         &place,
@@ -158,11 +160,12 @@ pub async fn delete_holiday(db: &Db, actor: &SessionUser, id: i64) -> ServiceRes
         .bind(id)
         .fetch_one(db.pool())
         .await?;
+    let mut write = db.write().await?;
     sqlx::query("DELETE FROM holidays WHERE id = $1")
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *write)
         .await?;
-    log_admin(db, actor, "holiday.deleted", &place, None, &name).await?;
+    commit_admin(write, actor, "holiday.deleted", &place, None, &name).await?;
     changed(db).await;
     Ok(())
 }

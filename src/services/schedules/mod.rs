@@ -75,17 +75,21 @@ pub async fn held_back(db: &Db, door_id: i64, now: Timestamp) -> ServiceResult<O
     Ok(plan::plan(&door, &schedules, &holidays, now).held_back)
 }
 
-/// Records an admin's action in the event log.
-async fn log_admin(
-    db: &Db,
+/// Commits an admin's change with its audit line.
+async fn commit_admin(
+    write: super::db::Write,
     actor: &crate::model::SessionUser,
     action: &str,
     subject: &str,
     door_id: Option<i64>,
     details: &str,
 ) -> ServiceResult<()> {
-    let actor = super::audit::Actor::User(actor.clone());
-    super::audit::record_with(db, &actor, action, subject, door_id, "ok", details).await
+    let mut audit = super::audit::Audit::by(actor, action, subject).details(details);
+    if let Some(door_id) = door_id {
+        audit = audit.door(door_id);
+    }
+    write.commit(audit).await?;
+    Ok(())
 }
 
 /// A door's place: its id, time zone name and the zone itself.

@@ -209,27 +209,37 @@ impl Runner {
         if !self.claim(door.id, window).await? {
             return Ok(Outcome::Done);
         }
+        // Durable first, like every grant (SPEC §9): the start (and the
+        // door's "unlocked until") is committed before the relay moves. A
+        // retry after a failed hold holds under that same start: only the
+        // door's "unlocked until" is written again first.
+        if memory.failing.get(&door.id) == Some(&window.start) {
+            sqlx::query("UPDATE doors SET unlocked_until = $1 WHERE id = $2")
+                .bind(window.end.millis())
+                .bind(door.id)
+                .execute(self.db.pool())
+                .await?;
+        } else {
+            let details = format!("Unlocked until {}.", format_instant(window.end, &door.zone));
+            self.log(door, now, "schedule.started", "ok", Vec::new(), details, Some(window.end)).await?;
+        }
         if let Err(error) = self.command(door, true).await {
             sqlx::query("UPDATE schedule_state SET applied_start = NULL, applied_end = NULL WHERE door_id = $1 AND applied_start = $2")
                 .bind(door.id)
                 .bind(window.start.millis())
                 .execute(self.db.pool())
                 .await?;
+            sqlx::query("UPDATE doors SET unlocked_until = NULL WHERE id = $1 AND unlocked_until <= $2")
+                .bind(door.id)
+                .bind(window.end.millis())
+                .execute(self.db.pool())
+                .await?;
+            self.live.doors_changed(&[door.id]);
             return self.failed(door, window.start, &error, memory).await;
         }
         memory.held.insert(door.id);
         memory.failing.remove(&door.id);
-        let details = format!("Unlocked until {}.", format_instant(window.end, &door.zone));
-        self.log(
-            door,
-            now,
-            "schedule.started",
-            "ok",
-            Vec::new(),
-            details,
-            Some(window.end),
-        )
-        .await?;
+        self.live.doors_changed(&[door.id]);
         Ok(Outcome::Done)
     }
 
@@ -369,6 +379,7 @@ impl Runner {
                 }
                 BridgeError::Config(_) => "no_controller",
                 BridgeError::Refused(_) => "command_failed",
+                BridgeError::LockedDown => "locked_down",
             };
             let details = format!(
                 "{error} The scheduled unlock is retried every {} seconds.",

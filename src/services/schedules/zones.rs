@@ -4,12 +4,12 @@
 //! unlocks early).
 
 use super::{
-    changed, crud, date_text, log_admin, parse_stored_date, time_zone, Db, ServiceError,
+    changed, crud, date_text, commit_admin, parse_stored_date, time_zone, Db, ServiceError,
     ServiceResult,
 };
 use crate::model::SessionUser;
 use crate::schedule::wall_clock::{add_days, local_date, start_of_day};
-use crate::services::audit::{self, Actor};
+use crate::services::audit::{Actor, Audit};
 use crate::services::error::{map_constraint, ConstraintRule};
 use crate::services::users::require_admin;
 use crate::types::{Name, Timestamp, ZoneArming};
@@ -101,11 +101,12 @@ pub async fn create_zone(
 ) -> ServiceResult<i64> {
     require_admin(actor)?;
     let name = Name::parse(name).map_err(|message| ServiceError::field("name", message))?;
+    let mut write = db.write().await?;
     let (id,): (i64,) =
         sqlx::query_as("INSERT INTO zones (place_id, name) VALUES ($1, $2) RETURNING id")
             .bind(place_id)
             .bind(name.as_str())
-            .fetch_one(db.pool())
+            .fetch_one(&mut *write)
             .await
             .map_err(|e| match map_constraint(e, CONSTRAINTS) {
                 ServiceError::Conflict(_) => ServiceError::field(
@@ -114,7 +115,7 @@ pub async fn create_zone(
                 ),
                 other => other,
             })?;
-    log_admin(db, actor, "zone.created", name.as_str(), None, "").await?;
+    commit_admin(write, actor, "zone.created", name.as_str(), None, "").await?;
     Ok(id)
 }
 
@@ -145,13 +146,14 @@ pub async fn set_door_zone(
         }
         details = found.name;
     }
+    let mut write = db.write().await?;
     sqlx::query("UPDATE doors SET zone_id = $1 WHERE id = $2")
         .bind(zone_id)
         .bind(door_id)
-        .execute(db.pool())
+        .execute(&mut *write)
         .await?;
-    log_admin(
-        db,
+    commit_admin(
+        write,
         actor,
         "door.zone_changed",
         &door_name,
@@ -176,21 +178,13 @@ pub async fn set_arming(
     let found = zone(db, zone_id).await?;
     // Re-armed: the next unlock disarms it again (in this process).
     first_in_memory().seen.clear();
+    let mut write = db.write().await?;
     sqlx::query("UPDATE zones SET arming = $1 WHERE id = $2")
         .bind(arming.as_str())
         .bind(zone_id)
-        .execute(db.pool())
+        .execute(&mut *write)
         .await?;
-    audit::record_with(
-        db,
-        actor,
-        "zone.arming_changed",
-        &found.name,
-        None,
-        "ok",
-        arming.label(),
-    )
-    .await?;
+    write.commit(Audit::new(actor, "zone.arming_changed", &found.name).details(arming.label())).await?;
     changed(db).await;
     Ok(())
 }
@@ -210,7 +204,7 @@ pub async fn close_day(
         .fetch_one(db.pool())
         .await?;
     let today = date_text(&time_zone(&zone_name), now);
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.write().await?;
     sqlx::query("UPDATE zones SET closed_date = $1 WHERE id = $2")
         .bind(&today)
         .bind(zone_id)
@@ -225,9 +219,8 @@ pub async fn close_day(
     .bind(zone_id)
     .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
-    log_admin(
-        db,
+    commit_admin(
+        tx,
         actor,
         "zone.closed_for_the_day",
         &found.name,
@@ -302,32 +295,26 @@ async fn record_first_in(db: &Db, door_id: i64, at: i64) -> ServiceResult<Option
             // Only the first of the zone's doors to get here changes the
             // zone (and logs the disarming): another door's first person,
             // racing this one, finds it done.
-            let updated = sqlx::query(
-                "UPDATE zones SET first_in_date = $1, arming = 'disarmed'
-                 WHERE id = $2 AND (first_in_date IS NULL OR first_in_date <> $1 OR arming <> 'disarmed')",
-            )
-            .bind(&today)
-            .bind(zone_id)
-            .execute(db.pool())
-            .await?;
-            if updated.rows_affected() == 0 {
-                return Ok(Some(day));
-            }
-            if arming.as_deref() != Some("disarmed") {
-                let (name,): (String,) = sqlx::query_as("SELECT name FROM zones WHERE id = $1")
-                    .bind(zone_id)
-                    .fetch_one(db.pool())
-                    .await?;
-                audit::record_with(
-                    db,
-                    &Actor::System,
-                    "zone.arming_changed",
-                    &name,
-                    Some(door_id),
-                    "ok",
-                    "Disarmed by the first person in",
-                )
-                .await?;
+            let sql = "UPDATE zones SET first_in_date = $1, arming = 'disarmed'
+                 WHERE id = $2 AND (first_in_date IS NULL OR first_in_date <> $1 OR arming <> 'disarmed')";
+            if arming.as_deref() == Some("disarmed") {
+                // The day's first person in of a disarmed zone: schedule
+                // state, not a change of anyone's making.
+                let updated = sqlx::query(sql).bind(&today).bind(zone_id).execute(db.pool()).await?;
+                if updated.rows_affected() == 0 {
+                    return Ok(Some(day));
+                }
+            } else {
+                // Disarming: a change, committed with its audit line.
+                let mut write = db.write().await?;
+                let updated = sqlx::query(sql).bind(&today).bind(zone_id).execute(&mut *write).await?;
+                if updated.rows_affected() == 0 {
+                    return Ok(Some(day));
+                }
+                let (name,): (String,) =
+                    sqlx::query_as("SELECT name FROM zones WHERE id = $1").bind(zone_id).fetch_one(&mut *write).await?;
+                let details = "Disarmed by the first person in";
+                write.commit(Audit::new(&Actor::System, "zone.arming_changed", name).door(door_id).details(details)).await?;
             }
         }
         None => {

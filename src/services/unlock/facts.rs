@@ -92,8 +92,6 @@ struct UserRow {
     u_device: Option<String>,
     m_from: Option<i64>,
     m_until: Option<i64>,
-    /// 1 when the API key to check (if any) is the user's and not revoked.
-    key_ok: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -118,6 +116,8 @@ struct LinkRow {
     use_limit: Option<i64>,
     use_limit_period: Option<String>,
     uses: i64,
+    day_uses: i64,
+    use_day: Option<String>,
 }
 
 /// The door, the person and the groups linking them.
@@ -136,8 +136,6 @@ pub struct LinkFacts {
     pub door: DoorFacts,
     pub credential: CredentialState,
     pub groups: Vec<GroupPath>,
-    /// A per-day use limit still to check against today's uses.
-    pub daily_limit: Option<i64>,
 }
 
 impl PersonFacts {
@@ -184,16 +182,12 @@ pub async fn door(db: &Db, door_id: i64) -> ServiceResult<DoorFacts> {
 
 /// One round trip: one row per group linking the person to the door (or a
 /// single row with NULL group columns when none does); a second one for the
-/// holidays when a time restriction is on, for the local date of `now`.
-/// With `key_hash` (an API key's SHA-256, hex) the same query also checks
-/// that the key is the person's and not revoked (else `Unauthenticated`, as
-/// for a person who is gone), so an unlock by a key remembered from before
-/// needs no read of its own to check it again.
-pub async fn person(db: &Db, user_id: i64, door_id: i64, now: i64, key_hash: Option<&str>) -> ServiceResult<PersonFacts> {
+/// holidays when a time restriction is on, for the local date of `now`. A
+/// person who is gone is `Unauthenticated`.
+pub async fn person(db: &Db, user_id: i64, door_id: i64, now: i64) -> ServiceResult<PersonFacts> {
     let sql = format!(
         "SELECT {DOOR_COLUMNS}, u.name AS u_name, u.email AS u_email, u.role AS u_role, u.confirmed AS u_confirmed,
          u.app_access AS u_app_access, u.primary_device_required AS u_device_required, u.primary_device_id AS u_device,
-         (SELECT COUNT(*) FROM api_keys k WHERE k.key_hash = $3 AND k.user_id = $1 AND k.revoked_at IS NULL) AS key_ok,
          gp.*
          FROM {DOOR_FROM}
          LEFT JOIN users u ON u.id = $1
@@ -206,15 +200,12 @@ pub async fn person(db: &Db, user_id: i64, door_id: i64, now: i64, key_hash: Opt
     );
     let rows: Vec<PersonRow> = {
         let mut conn = db.direct().await?;
-        let result = sqlx::query_as(&sql).bind(user_id).bind(door_id).bind(key_hash).fetch_all(&mut *conn).await;
+        let result = sqlx::query_as(&sql).bind(user_id).bind(door_id).fetch_all(&mut *conn).await;
         conn.check(result)?
     };
     let mut rows = rows.into_iter();
     let first = rows.next().ok_or(ServiceError::NotFound("door"))?;
     let role = first.user.u_role.as_deref().ok_or(ServiceError::Unauthenticated)?;
-    if key_hash.is_some() && first.user.key_ok == 0 {
-        return Err(ServiceError::Unauthenticated);
-    }
     let name = first.user.u_name.clone().unwrap_or_default();
     let email = first.user.u_email.clone().unwrap_or_default();
     let user = UserState {
@@ -242,7 +233,7 @@ pub async fn person(db: &Db, user_id: i64, door_id: i64, now: i64, key_hash: Opt
 pub async fn link(db: &Db, link_id: i64, door_id: i64, now: i64) -> ServiceResult<LinkFacts> {
     let sql = format!(
         "SELECT {DOOR_COLUMNS}, {GROUP_COLUMNS}, l.revoked_at, l.valid_from, l.valid_until, l.use_limit,
-         l.use_limit_period, l.uses
+         l.use_limit_period, l.uses, l.day_uses, l.use_day
          FROM {DOOR_FROM}
          JOIN access_links l ON l.id = $1
          LEFT JOIN group_doors gd ON gd.group_id = l.group_id AND gd.door_id = d.id
@@ -255,19 +246,24 @@ pub async fn link(db: &Db, link_id: i64, door_id: i64, now: i64) -> ServiceResul
         conn.check(result)?
     };
     let row = row.ok_or(ServiceError::NotFound("door"))?;
-    let total_used_up =
-        row.use_limit_period.as_deref() == Some("total") && row.use_limit.is_some_and(|limit| row.uses >= limit);
-    let daily_limit = if row.use_limit_period.as_deref() == Some("day") { row.use_limit } else { None };
+    let groups: Vec<GroupPath> = group_path(row.group, None, None).into_iter().collect();
+    let mut door = door_facts(door_id, row.door)?;
+    let used_up = match (row.use_limit_period.as_deref(), row.use_limit) {
+        (Some("total"), Some(limit)) => row.uses >= limit,
+        (Some("day"), Some(limit)) => {
+            let today = local_date(now, &door.rules.time_zone).map(|d| d.to_string());
+            row.use_day.is_some() && row.use_day == today && row.day_uses >= limit
+        }
+        _ => false,
+    };
     let credential = CredentialState {
         revoked: row.revoked_at.is_some_and(|at| at <= now),
         valid_from: row.valid_from.map(Timestamp::from_millis),
         valid_until: row.valid_until.map(Timestamp::from_millis),
-        used_up: total_used_up,
+        used_up,
     };
-    let groups: Vec<GroupPath> = group_path(row.group, None, None).into_iter().collect();
-    let mut door = door_facts(door_id, row.door)?;
     door.rules.holiday = suppressing_holiday(db, &door, &groups, now).await?;
-    Ok(LinkFacts { door, credential, groups, daily_limit })
+    Ok(LinkFacts { door, credential, groups })
 }
 
 /// The name of a holiday that suspends time restrictions at the door's place
@@ -302,14 +298,6 @@ async fn suppressing_holiday(db: &Db, door: &DoorFacts, groups: &[GroupPath], no
         .map(|holiday| holiday.name))
 }
 
-/// The local date at the door at `now` when the facts' holiday depends on
-/// it (a time restriction is on), else `None`.
-pub(super) fn holiday_day(facts: &PersonFacts, now: i64) -> Option<jiff::civil::Date> {
-    let door = &facts.door;
-    let restricted = door.rules.time_restriction.is_some() || facts.groups.iter().any(|g| g.time_restriction.is_some());
-    restricted.then(|| local_date(now, &door.rules.time_zone)).flatten()
-}
-
 /// The date on the wall clock of `zone` at `now` (milliseconds).
 fn local_date(now: i64, zone: &TimeZoneName) -> Option<jiff::civil::Date> {
     jiff::Timestamp::from_millisecond(now).ok().map(|t| t.to_zoned(zone.time_zone()).date())
@@ -332,10 +320,10 @@ fn group_path(row: GroupRow, member_from: Option<i64>, member_until: Option<i64>
 
 fn door_facts(door_id: i64, row: DoorRow) -> ServiceResult<DoorFacts> {
     let center = coordinates(row.latitude.unwrap_or(row.place_latitude), row.longitude.unwrap_or(row.place_longitude))
-        .ok_or_else(|| ServiceError::Internal(format!("door {door_id} has invalid coordinates")))?;
+        .ok_or_else(|| ServiceError::internal(format!("door {door_id} has invalid coordinates")))?;
     let radius = u32::try_from(row.geofence_radius_m.unwrap_or(row.place_radius_m)).unwrap_or(300);
     let time_zone = TimeZoneName::parse(&row.time_zone)
-        .map_err(|_| ServiceError::Internal(format!("door {door_id} has an unknown time zone")))?;
+        .map_err(|_| ServiceError::internal(format!("door {door_id} has an unknown time zone")))?;
     Ok(DoorFacts {
         place_id: row.place_id,
         controller_id: row.controller_id,

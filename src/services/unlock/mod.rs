@@ -1,6 +1,8 @@
 //! The one unlock service every entry point calls (dashboard, member page,
-//! API, reader, link): load the rules, run the pure access decision, record
-//! the event durably, and pulse the relay when granted.
+//! API, reader, link): load the rules (one query, every time: nothing is
+//! kept between unlocks), run the pure access decision, reserve an access
+//! link's use, record the event durably (where a lockdown committed first
+//! still refuses the grant), and pulse the relay when granted.
 
 use super::event_writer::{EventWriter, NewEvent};
 use super::bridge::{Bridges, Pulse};
@@ -13,11 +15,8 @@ use crate::model::SessionUser;
 use crate::types::{TimeZoneName, Timestamp};
 
 mod facts;
-mod kept_facts;
+mod link_uses;
 mod reader;
-
-use kept_facts::KeptFacts;
-use std::sync::Arc;
 
 /// How the unlock was asked for (the event log's "method").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,11 +45,8 @@ impl UnlockMethod {
 pub enum UnlockActor {
     /// A signed-in person; `verified_at` is their last password entry.
     Session { user: SessionUser, verified_at: Option<i64>, device_id: Option<String> },
-    /// An API key acting as its user. `unchecked_key` is the key's SHA-256
-    /// (hex) when it was remembered from before commits that may have
-    /// revoked it: the facts' query checks it again, and the unlock is
-    /// refused (`Unauthenticated`) if it no longer checks out.
-    ApiKey { user: SessionUser, unchecked_key: Option<String> },
+    /// An API key acting as its user (checked by the caller on this request).
+    ApiKey { user: SessionUser },
     /// Whoever holds an access link (already resolved from its token).
     Link { link_id: i64, recipient: String },
     /// A person's card or fob presented at the door's reader: they stand at
@@ -94,15 +90,13 @@ pub struct UnlockService {
     db: Db,
     events: EventWriter,
     bridges: Bridges,
-    /// People's facts at doors, kept while only bookkeeping is committed.
-    kept: Arc<KeptFacts>,
 }
 
 pub use facts::DoorFacts;
 
 impl UnlockService {
     pub fn new(db: Db, events: EventWriter, bridges: Bridges) -> UnlockService {
-        UnlockService { db, events, bridges, kept: Arc::default() }
+        UnlockService { db, events, bridges }
     }
 
     /// Connects every stored controller's bridge and serves unlocks through
@@ -119,11 +113,6 @@ impl UnlockService {
         &self.bridges
     }
 
-    /// How many times an unlock read a person's facts from the database (for tests).
-    pub fn person_fact_reads(&self) -> u64 {
-        self.kept.reads()
-    }
-
     /// The door's rules as the decision needs them.
     pub async fn door_facts(&self, door_id: i64) -> ServiceResult<DoorFacts> {
         facts::door(&self.db, door_id).await
@@ -132,7 +121,7 @@ impl UnlockService {
     /// "Why can't they unlock?": the decision for a user at a door, at a time
     /// and place of the admin's choosing, laid out rule by rule. Records nothing.
     pub async fn explain(&self, user_id: i64, door_id: i64, at_ms: i64, location: Option<(f64, f64, f64)>) -> ServiceResult<Explanation> {
-        let facts = facts::person(&self.db, user_id, door_id, at_ms, None).await?;
+        let facts = facts::person(&self.db, user_id, door_id, at_ms).await?;
         let context = explain_context(at_ms, location);
         let decision = facts.decide(ActorKind::Session, &context);
         Ok(explanation(decision, &facts.door, at_ms, facts.user.role.reaches_every_door()))
@@ -147,22 +136,10 @@ impl UnlockService {
         Ok(Explanation { checks, ..explanation(decision, &facts.door, at_ms, false) })
     }
 
-    /// The link's facts, with a per-day use limit checked against the
-    /// granted unlocks since local midnight at the door's place.
+    /// The link's facts (its uses of today, for a per-day limit, counted
+    /// on the wall clock of the door's place).
     async fn link_facts(&self, link_id: i64, door_id: i64, now: i64) -> ServiceResult<facts::LinkFacts> {
-        let mut facts = facts::link(&self.db, link_id, door_id, now).await?;
-        if let Some(limit) = facts.daily_limit {
-            let since = local_midnight(now, &facts.door.rules.time_zone);
-            let (used,): (i64,) = sqlx::query_as(
-                "SELECT COUNT(*) FROM events WHERE link_id = $1 AND at >= $2 AND action = 'unlock' AND result = 'granted'",
-            )
-            .bind(link_id)
-            .bind(since)
-            .fetch_one(self.db.pool())
-            .await?;
-            facts.credential.used_up = used >= limit;
-        }
-        Ok(facts)
+        facts::link(&self.db, link_id, door_id, now).await
     }
 
     /// Decides, records the attempt durably, and pulses the relay when granted.
@@ -189,13 +166,13 @@ impl UnlockService {
             method: Some(input.method.as_str().into()),
             ..Default::default()
         };
-        let (door, decision) = match &input.actor {
+        // Owners' and admins' own unlocks pass a lockdown; everyone else's
+        // grant is checked against it again in the grant's commit.
+        let mut exempt_from_lockdown = false;
+        let mut link_use = None;
+        let (door, mut decision) = match &input.actor {
             UnlockActor::Session { user, .. } | UnlockActor::ApiKey { user, .. } | UnlockActor::Card { user, .. } => {
-                let unchecked_key = match &input.actor {
-                    UnlockActor::ApiKey { unchecked_key, .. } => unchecked_key.as_deref(),
-                    _ => None,
-                };
-                let mut facts = self.kept.person(&self.db, user.id, input.door_id, now, unchecked_key).await?;
+                let mut facts = facts::person(&self.db, user.id, input.door_id, now).await?;
                 let kind = match &input.actor {
                     UnlockActor::Card { number, .. } => {
                         facts.user.app_access = true;
@@ -219,6 +196,7 @@ impl UnlockService {
                         ActorKind::ApiKey
                     }
                 };
+                exempt_from_lockdown = facts.user.role.reaches_every_door();
                 event.actor_user_id = Some(user.id);
                 event.actor_name = format!("{} <{}>", facts.name, facts.email);
                 if let UnlockActor::Card { number, .. } = &input.actor {
@@ -232,18 +210,51 @@ impl UnlockService {
                 event.actor_kind = "link".into();
                 event.link_id = Some(*link_id);
                 event.actor_name = format!("{recipient} (access link)");
-                let decision = facts.decide(&context);
+                let mut decision = facts.decide(&context);
+                if decision.granted {
+                    // The use is taken before the grant counts, in one
+                    // conditional statement: N uses are N grants at most,
+                    // whatever arrives at once (SPEC §9).
+                    let day = link_uses::day_key(now, &facts.door.rules.time_zone);
+                    if link_uses::reserve(&self.db, *link_id, &day, now).await? {
+                        link_use = Some((*link_id, day));
+                    } else {
+                        decision.granted = false;
+                        decision.reasons = vec![Reason::CredentialUsedUp];
+                    }
+                }
                 (facts.door, decision)
             }
         };
         event.subject = door.name.clone();
         event.place_id = Some(door.place_id);
+        let outcome = self.record_and_pulse(input.door_id, &door, &mut decision, event, now, exempt_from_lockdown).await;
+        // A reserved use is given back when nothing opened.
+        if let Some((link_id, day)) = link_use {
+            if !matches!(outcome, Ok((UnlockOutcome::Granted { .. }, _))) {
+                link_uses::give_back(&self.db, link_id, &day).await?;
+            }
+        }
+        outcome
+    }
+
+    /// Records the decided attempt and, for a grant, pulses the relay.
+    async fn record_and_pulse(
+        &self,
+        door_id: i64,
+        door: &DoorFacts,
+        decision: &mut crate::access::Decision,
+        mut event: NewEvent,
+        now: i64,
+        exempt_from_lockdown: bool,
+    ) -> ServiceResult<(UnlockOutcome, i64)> {
+        let denied = |reasons: Vec<Reason>| UnlockOutcome::Denied { reasons, time_zone: door.rules.time_zone.clone() };
         if !decision.granted {
             event.result = "denied".into();
             event.reasons = decision.reasons.iter().map(|r| r.code().to_owned()).collect();
             event.details = decision.reasons.iter().map(|r| r.message(&door.rules.time_zone)).collect::<Vec<_>>().join("\n");
             let event_id = self.events.record(event).await?;
-            return Ok((UnlockOutcome::Denied { reasons: decision.reasons, time_zone: door.rules.time_zone }, event_id));
+            return Ok((denied(decision.reasons.clone()), event_id));
         }
         let (Some(controller_id), Some(relay)) = (door.controller_id, door.relay) else {
             event.result = "error".into();
@@ -267,14 +278,21 @@ impl UnlockService {
             return Ok((UnlockOutcome::LockUnpowered, event_id));
         }
         // The grant (and the door's "unlocked until") is on disk before the
-        // relay moves and before the caller hears it, in one group commit.
+        // relay moves and before the caller hears it, in one group commit,
+        // which refuses it instead if a lockdown committed first.
         let until_ms = now + i64::from(door.pulse_seconds) * 1000;
         event.result = "granted".into();
-        event.unlocked_until = Some((input.door_id, until_ms));
-        let event_id = self.events.record(event).await?;
-        super::schedules::spawn_first_person_in(&self.db, input.door_id, now);
-        self.bridges.pulse(Pulse { door_id: input.door_id, controller_id, relay, seconds: door.pulse_seconds });
-        Ok((UnlockOutcome::Granted { until_ms, pulse_seconds: door.pulse_seconds }, event_id))
+        event.unlocked_until = Some((door_id, until_ms));
+        event.lockdown_applies = !exempt_from_lockdown;
+        let written = self.events.record_grant(event).await?;
+        if written.refused_by_lockdown {
+            decision.granted = false;
+            decision.reasons = vec![Reason::LockedDown];
+            return Ok((denied(vec![Reason::LockedDown]), written.id));
+        }
+        super::schedules::spawn_first_person_in(&self.db, door_id, now);
+        self.bridges.pulse(Pulse { door_id, controller_id, relay, seconds: door.pulse_seconds, exempt_from_lockdown });
+        Ok((UnlockOutcome::Granted { until_ms, pulse_seconds: door.pulse_seconds }, written.id))
     }
 }
 
@@ -297,12 +315,4 @@ fn explanation(decision: crate::access::Decision, door: &DoorFacts, at_ms: i64, 
         time_zone: door.rules.time_zone.as_str().to_owned(),
         checks,
     }
-}
-
-/// Milliseconds at the most recent local midnight in `zone` (at or before `now`).
-pub fn local_midnight(now: i64, zone: &TimeZoneName) -> i64 {
-    jiff::Timestamp::from_millisecond(now)
-        .ok()
-        .and_then(|t| t.to_zoned(zone.time_zone()).start_of_day().ok())
-        .map_or(now, |start| start.timestamp().as_millisecond())
 }
