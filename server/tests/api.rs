@@ -1090,3 +1090,67 @@ async fn migration_0004_keeps_memberships_on_postgres() {
     db.pool().close().await;
     admin.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str()).await.unwrap();
 }
+
+/// Kisi's own clients sign in with `POST /logins` (the body kisi-client
+/// sends), use the secret as `KISI-LOGIN`, read `/places` and `/user`, and
+/// sign out with `DELETE /login`. Staff create logins on members' behalf
+/// (never staff's); a wrong password is a 401; a switched-off person's
+/// login stops.
+async fn kisi_clients_sign_in_with_logins(app: &TestApp) {
+    let site = site(app).await;
+    let owner = owner(app).await;
+    let (member_id, _) = member(app, "lena@example.com").await;
+    users::set_password(&app.db, member_id, &postern::types::Password::parse("lena's long password").unwrap()).await.unwrap();
+    let anonymous = Api::new(app, "none");
+    let sign_in = json!({"login": {"type": "device"}, "user": {"email": "lena@example.com", "password": "lena's long password"}, "domain": "acme"});
+    let answer = anonymous.raw(Method::POST, "/logins", None, Some(&sign_in.to_string())).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let secret = answer.body["secret"].as_str().expect("the secret, once").to_owned();
+    assert_eq!(answer.body["type"], "device");
+    let lena = Api::new(app, &secret);
+    let places = lena.get("/places").await;
+    assert_eq!(places.status, 200, "{}", places.body);
+    assert_eq!(places.body[0]["id"].as_i64(), site.place.parse().ok(), "{}", places.body);
+    assert!(places.body[0]["time_zone"].is_string() && places.body[0]["latitude"].is_number());
+    assert!(!places.header("x-collection-range").is_empty());
+    assert_eq!(lena.get(&format!("/places/{}", site.place)).await.status, 200);
+    let me = lena.get("/user").await;
+    assert_eq!((me.status, me.body["email"].as_str()), (200, Some("lena@example.com")), "{}", me.body);
+    let listed = lena.get("/logins").await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    assert_eq!(listed.body.as_array().map(Vec::len), Some(1));
+    assert!(listed.body[0].get("secret").is_none(), "no secret in a list: {}", listed.body);
+    // A wrong password: 401 in the API's error shape.
+    let wrong = json!({"login": {"type": "device"}, "user": {"email": "lena@example.com", "password": "not it at all"}});
+    let answer = anonymous.raw(Method::POST, "/logins", None, Some(&wrong.to_string())).await;
+    assert_eq!((answer.status, answer.body["code"].as_str()), (401, Some("unauthenticated")), "{}", answer.body);
+    // Signing out ends this login only.
+    let answer = lena.send(Method::DELETE, "/login", None).await;
+    assert_eq!(answer.status, 204, "{}", answer.body);
+    assert_eq!(lena.get("/places").await.status, 401);
+    // Staff on a member's behalf; a manager never for staff.
+    let on_behalf = site.owner.post("/logins", json!({"login": {"type": "api", "user_id": member_id}})).await;
+    assert_eq!(on_behalf.status, 200, "{}", on_behalf.body);
+    let for_lena = Api::new(app, on_behalf.body["secret"].as_str().unwrap());
+    assert_eq!(for_lena.get("/user").await.body["id"].as_i64(), Some(member_id));
+    let manager_form = UserForm {
+        name: "Manny".into(),
+        email: "manny@example.com".into(),
+        role: "manager".into(),
+        confirmed: Some("on".into()),
+        app_access: Some("on".into()),
+        ..Default::default()
+    };
+    let manager_id = users::insert(&app.db, &manager_form.validate().unwrap(), None).await.unwrap();
+    let (_, manager_key) = key_for(app, manager_id).await;
+    let manager = Api::new(app, &manager_key);
+    let answer = manager.post("/logins", json!({"login": {"user_id": owner.id}})).await;
+    assert_eq!(answer.status, 403, "a manager cannot make a login for the owner: {}", answer.body);
+    assert_eq!(manager.post("/logins", json!({"login": {"user_id": member_id}})).await.status, 200);
+    // Switched off: the login stops at once.
+    app.execute_in_another_process(&format!("UPDATE users SET app_access = 0 WHERE id = {member_id}")).await;
+    assert_eq!(for_lena.get("/user").await.status, 401);
+    let answer = anonymous.raw(Method::POST, "/logins", None, Some(&sign_in.to_string())).await;
+    assert_eq!(answer.status, 403, "app access off: {}", answer.body);
+}
+on_both_databases!(kisi_clients_sign_in_with_logins, roomy);

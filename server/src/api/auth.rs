@@ -18,29 +18,14 @@ use postern::services::{api_keys, Db};
 /// What a key that is unknown or revoked hears.
 const NOT_VALID: &str = "The API key is not valid (unknown or revoked).";
 
-/// The user an API key acts as, with that user's role, and the database's
-/// version when the key was checked.
-#[derive(Clone, Debug)]
-pub struct ApiUser(pub SessionUser, pub DataVersion);
-
-impl FromRequestParts<ApiState> for ApiUser {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
-        let secret = presented_key(&parts.headers)?;
-        let (user, seen) = api_keys::authenticate_seen(&state.context.db, secret)
-            .await?
-            .ok_or(ApiError::Unauthenticated(NOT_VALID))?;
-        state.limiter.take_key(secret)?;
-        Ok(ApiUser(user, seen))
-    }
-}
-
-/// Who calls a handler and what it may use: the key's user and the API's state.
+/// Who is calling: the key's user, with that user's role, the key's id and
+/// the database's version when the key was checked.
 #[derive(Clone)]
 pub struct Caller {
     /// The key's user, with that user's role.
     pub user: SessionUser,
+    /// The key (or login) the request came with.
+    pub key_id: i64,
     /// The services shared with the dashboard.
     pub state: ApiState,
     /// The database's version, read with the key (before anything else the
@@ -59,8 +44,28 @@ impl FromRequestParts<ApiState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
-        let ApiUser(user, seen) = ApiUser::from_request_parts(parts, state).await?;
-        Ok(Caller { user, state: state.clone(), seen })
+        let secret = presented_key(&parts.headers)?;
+        let key = api_keys::authenticate_seen(&state.context.db, secret)
+            .await?
+            .ok_or(ApiError::Unauthenticated(NOT_VALID))?;
+        state.limiter.take_key(secret)?;
+        Ok(Caller { user: key.user, key_id: key.key_id, state: state.clone(), seen: key.seen })
+    }
+}
+
+/// A caller who may or may not send a key (`POST /logins` signs in with a
+/// password instead): `None` without an `Authorization` header, refused
+/// like [`Caller`] with a bad one.
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl FromRequestParts<ApiState> for MaybeCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
+        if !parts.headers.contains_key(header::AUTHORIZATION) {
+            return Ok(MaybeCaller(None));
+        }
+        Ok(MaybeCaller(Some(Caller::from_request_parts(parts, state).await?)))
     }
 }
 

@@ -28,10 +28,12 @@ mod lock_actions;
 mod lock_form;
 mod lock_list_cache;
 mod lock_view;
+mod logins;
 mod locks;
 pub mod openapi;
 mod organizations;
 mod path_id;
+mod places;
 mod query_names;
 pub mod rate_limit;
 mod role_assignments;
@@ -116,6 +118,13 @@ pub fn routes() -> Vec<Route> {
         route(Method::PATCH, "/cards/{id}", patch(cards::update)),
         route(Method::DELETE, "/cards/{id}", delete(cards::destroy)),
         route(Method::GET, "/events", get(events::list)),
+        route(Method::POST, "/logins", post(logins::create)),
+        route(Method::GET, "/logins", get(logins::list)),
+        route(Method::DELETE, "/logins/{id}", delete(logins::destroy)),
+        route(Method::DELETE, "/login", delete(logins::sign_out)),
+        route(Method::GET, "/user", get(logins::me)),
+        route(Method::GET, "/places", get(places::list)),
+        route(Method::GET, "/places/{id}", get(places::show)),
     ]
 }
 

@@ -4,7 +4,8 @@
 
 use super::error::{ErrorBody, Reason};
 use super::{
-    cards, events, group_links, group_locks, groups, lock_actions, lock_form, lock_view, locks, organizations, role_assignments, users,
+    cards, events, group_links, group_locks, groups, lock_actions, lock_form, lock_view, locks, logins, organizations, places,
+    role_assignments, users,
 };
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -60,9 +61,17 @@ use utoipa::{Modify, OpenApi};
         cards::update,
         cards::destroy,
         events::list,
+        logins::create,
+        logins::list,
+        logins::destroy,
+        logins::sign_out,
+        logins::me,
+        places::list,
+        places::show,
     ),
     components(schemas(ErrorBody, Reason, lock_view::LockView, lock_view::PlaceView, groups::GroupView, users::UserView,
-        cards::CardView, group_links::GroupLinkView, group_locks::GroupLockView, role_assignments::RoleAssignmentView)),
+        cards::CardView, group_links::GroupLinkView, group_locks::GroupLockView, role_assignments::RoleAssignmentView,
+        logins::LoginView, logins::LoginEnvelope, places::PlaceDetail)),
     modifiers(&Security, &OperationIds),
     tags(
         (name = "locks", description = "Doors"),
@@ -74,6 +83,8 @@ use utoipa::{Modify, OpenApi};
         (name = "cards", description = "Cards and fobs"),
         (name = "events", description = "The event log"),
         (name = "organizations", description = "The organization"),
+        (name = "logins", description = "Signing in through the API: logins are API keys made with a password"),
+        (name = "places", description = "Sites"),
         (name = "meta", description = "This document"),
     )
 )]

@@ -24,21 +24,80 @@ fn to_key(row: KeyRow) -> ApiKey {
 
 /// Creates a key for `user_id`; the secret is in the result and nowhere else.
 pub async fn issue(db: &Db, user_id: i64, name: &Name) -> ServiceResult<NewApiKey> {
+    issue_kind(db, &Actor::System, user_id, name, KeyKind::Key).await
+}
+
+/// What a key is: made on the API keys page or the CLI, or a login made by
+/// signing in through the API (`POST /logins`, Kisi's word) or by staff on
+/// a person's behalf. Both act as their person and stop with them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    Key,
+    Login,
+}
+
+impl KeyKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            KeyKind::Key => "key",
+            KeyKind::Login => "login",
+        }
+    }
+}
+
+/// A person signs in through the API with email and password (throttled
+/// and logged like the dashboard's sign-in): a new login, its secret shown once.
+pub async fn sign_in(db: &Db, email: &str, password: &str, ip: &str, name: &Name) -> ServiceResult<NewApiKey> {
+    let user = users::authenticate(db, email, password, ip).await?;
+    issue_kind(db, &Actor::User(user.clone()), user.id, name, KeyKind::Login).await
+}
+
+/// Staff create a login on a person's behalf (Kisi's "create a login on
+/// the user's behalf"), within the role boundaries: managers for members only.
+pub async fn create_login_for(db: &Db, actor: &SessionUser, user_id: i64, name: &Name) -> ServiceResult<NewApiKey> {
+    let target = users::get(db, user_id).await?;
+    if target.id != actor.id {
+        users::require_may_manage(actor, target.role)?;
+    }
+    if !target.app_access {
+        return Err(ServiceError::Conflict("App access is off for this person: turn it on before giving them a login.".into()));
+    }
+    issue_kind(db, &Actor::User(actor.clone()), user_id, name, KeyKind::Login).await
+}
+
+/// The logins of `user_id`, newest first (no secrets): their own, or any
+/// member's for staff.
+pub async fn logins(db: &Db, actor: &SessionUser, user_id: i64) -> ServiceResult<Vec<ApiKey>> {
+    if user_id != actor.id {
+        users::require_may_manage(actor, users::get(db, user_id).await?.role)?;
+    }
+    let rows: Vec<KeyRow> = sqlx::query_as(&format!(
+        "{SELECT} WHERE k.user_id = $1 AND k.kind = 'login' AND k.revoked_at IS NULL ORDER BY k.created_at DESC, k.id DESC"
+    ))
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(to_key).collect())
+}
+
+async fn issue_kind(db: &Db, actor: &Actor, user_id: i64, name: &Name, kind: KeyKind) -> ServiceResult<NewApiKey> {
     let user = users::get(db, user_id).await?;
     let secret = format!("{KEY_PREFIX}{}", tokens::random_token());
     let prefix: String = secret.chars().take(KEY_PREFIX.len() + 6).collect();
     let mut write = db.write().await?;
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO api_keys (user_id, name, prefix, key_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO api_keys (user_id, name, prefix, key_hash, created_at, kind) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(user_id)
     .bind(name.as_str())
     .bind(&prefix)
     .bind(tokens::hash_token(&secret))
     .bind(now_ms())
+    .bind(kind.as_str())
     .fetch_one(&mut *write)
     .await?;
-    write.commit(Audit::new(&Actor::System, "api_key.created", format!("{} for {}", name.as_str(), user.email))).await?;
+    let action = if kind == KeyKind::Login { "login.created" } else { "api_key.created" };
+    write.commit(Audit::new(actor, action, format!("{} for {}", name.as_str(), user.email))).await?;
     let key = get(db, id).await?;
     Ok(NewApiKey { key, secret })
 }
@@ -70,7 +129,11 @@ pub async fn list(db: &Db, actor: &SessionUser) -> ServiceResult<Vec<ApiKey>> {
 pub async fn revoke(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
     let key = get(db, id).await?;
     if key.user_id != actor.id && !actor.role.is_admin() {
-        return Err(ServiceError::Forbidden("You can only revoke your own keys.".into()));
+        // Managers may end members' logins and keys, never staff's.
+        let holder = users::get(db, key.user_id).await?;
+        if !(actor.role.can_manage() && holder.role == Role::Member) {
+            return Err(ServiceError::Forbidden("You can only revoke your own keys.".into()));
+        }
     }
     let mut write = db.write().await?;
     sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
@@ -95,13 +158,22 @@ const LAST_USED_STEP_MS: i64 = 60_000;
 /// minute old, so a request does not take SQLite's write lock (which would
 /// queue every API call behind the event writer's commits).
 pub async fn authenticate(db: &Db, secret: &str) -> ServiceResult<Option<SessionUser>> {
-    Ok(authenticate_seen(db, secret).await?.map(|(user, _)| user))
+    Ok(authenticate_seen(db, secret).await?.map(|key| key.user))
+}
+
+/// A key that checked out: its id, its user, and the database's version
+/// read with it.
+#[derive(Clone, Debug)]
+pub struct Presented {
+    pub key_id: i64,
+    pub user: SessionUser,
+    pub seen: DataVersion,
 }
 
 /// [`authenticate`], also returning the database's [`DataVersion`] read in
 /// the same statement (before anything the request reads next), for the
 /// lock list's kept pages.
-pub async fn authenticate_seen(db: &Db, secret: &str) -> ServiceResult<Option<(SessionUser, DataVersion)>> {
+pub async fn authenticate_seen(db: &Db, secret: &str) -> ServiceResult<Option<Presented>> {
     if !secret.starts_with(KEY_PREFIX) {
         return Ok(None);
     }
@@ -139,5 +211,5 @@ pub async fn authenticate_seen(db: &Db, secret: &str) -> ServiceResult<Option<(S
             .await?;
     }
     let role = Role::parse(&role).unwrap_or(Role::Member);
-    Ok(Some((SessionUser { id: user_id, name, email, role }, DataVersion::from(version))))
+    Ok(Some(Presented { key_id: id, user: SessionUser { id: user_id, name, email, role }, seen: DataVersion::from(version) }))
 }

@@ -1,0 +1,69 @@
+//! `GET /places` and `GET /places/{id}`, with Kisi's field names
+//! (`time_zone`, `latitude`, `longitude`, `address`). Anyone with a key
+//! reads them: Kisi's clients list places right after signing in.
+
+use super::auth::Caller;
+use super::docs::{ById, IdsByName, ListErrors, ListOf, OneErrors, Paging};
+use super::list_params::ListParams;
+use super::listing::{self, NameKey};
+use super::path_id::PathId;
+use super::ApiError;
+use axum::extract::RawQuery;
+use axum::response::Response;
+use axum::Json;
+use postern::model::Place;
+use postern::services::places;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A place (a site).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlaceDetail {
+    pub id: i64,
+    pub name: String,
+    pub address: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    /// IANA time zone, e.g. `America/New_York`.
+    pub time_zone: String,
+    /// The default geofence radius of its doors, in metres.
+    pub geofence_radius: u32,
+    /// How many locks it has.
+    pub locks_count: i64,
+    /// Whether every door of the place is locked down.
+    pub locked_down: bool,
+}
+
+impl From<Place> for PlaceDetail {
+    fn from(p: Place) -> PlaceDetail {
+        PlaceDetail {
+            id: p.id,
+            name: p.name,
+            address: p.address,
+            latitude: p.latitude,
+            longitude: p.longitude,
+            time_zone: p.time_zone,
+            geofence_radius: p.geofence_radius_m,
+            locks_count: p.door_count,
+            locked_down: p.locked_down_at.is_some(),
+        }
+    }
+}
+
+/// Lists places by name, `limit`/`offset` paginated.
+#[utoipa::path(get, path = "/places", tag = "places",
+    params(Paging, ("query" = Option<String>, Query, description = "Only places whose name or address contains this text."), IdsByName),
+    responses(ListOf::<PlaceDetail>, ListErrors))]
+pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let params = ListParams::parse(raw.as_deref(), &["name"])?;
+    let db = caller.db();
+    let key: NameKey<Place> = |p| (&p.name, &p.address, p.id);
+    let (items, total) = listing::by_name(&params, key, |page| places::list(db, &params.query, page), |id| places::get(db, id)).await?;
+    Ok(listing::answer::<_, PlaceDetail>(&params, items, total))
+}
+
+/// One place.
+#[utoipa::path(get, path = "/places/{id}", tag = "places", params(ById), responses((status = 200, body = PlaceDetail), OneErrors))]
+pub async fn show(caller: Caller, PathId(id): PathId) -> Result<Json<PlaceDetail>, ApiError> {
+    Ok(Json(places::get(caller.db(), id).await?.into()))
+}
