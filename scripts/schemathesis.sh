@@ -82,6 +82,9 @@ fi
 # those are 422s with the field named, as they should be.
 CHECKS=all
 EXCLUDED=positive_data_acceptance
+# Signing out (DELETE /login) and ending a login by id would revoke the one
+# key the fuzzer holds, and every later case would only hear 401: both are
+# tested in server/tests/api.rs instead.
 seed=()
 if [ -n "${SCHEMATHESIS_SEED:-}" ]; then seed=(--seed "$SCHEMATHESIS_SEED"); fi
 
@@ -90,6 +93,7 @@ status=0
   --url "$BASE/api" \
   -H "Authorization: KISI-LOGIN $KEY" \
   --checks "$CHECKS" --exclude-checks "$EXCLUDED" \
+  --exclude-path "/login" --exclude-path "/logins/{id}" \
   --max-examples "$MAX_EXAMPLES" \
   --request-timeout 10 \
   --workers 2 \

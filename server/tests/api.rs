@@ -258,7 +258,7 @@ on_both_databases!(changes_by_another_process_count_on_the_very_next_unlock, roo
 async fn two_hundred_changes_each_count_on_the_very_next_unlock(app: &TestApp) {
     use sqlx::Connection;
     let site = site(app).await;
-    let (member_id, mia) = member(app, "max@example.com").await;
+    let (member_id, mut mia) = member(app, "max@example.com").await;
     let owner = owner(app).await;
     let member = member_id.to_string();
     assert_eq!(app.call("change_group_member", &[("group_id", &site.group), ("user_id", &member), ("add", "true")]).await.0, 200);
@@ -277,13 +277,40 @@ async fn two_hundred_changes_each_count_on_the_very_next_unlock(app: &TestApp) {
         assert_eq!(mia.post(&unlock, json!({})).await.status, 200, "round {round}: right after {on}");
     }
     other.close().await.unwrap();
-    // In this process, through the services: lockdown and its cancellation.
+    // In this process, through the services: lockdown, a membership
+    // removed, the group's validity ended, the key revoked; each undone.
+    use postern::model::GroupForm;
+    use postern::services::groups;
     let bridges = app.unlock.bridges().clone();
+    let group: i64 = site.group.parse().unwrap();
+    let group_form = |valid_until: &str| GroupForm { name: "Staff".into(), valid_until: valid_until.into(), ..Default::default() };
     for round in 0..200 {
-        postern::services::lockdown::set_door(&app.db, &app.live, &bridges, &owner, site.wired, true).await.unwrap();
-        assert_eq!(mia.post(&unlock, json!({})).await.status, 403, "round {round}: right after the lockdown");
-        postern::services::lockdown::set_door(&app.db, &app.live, &bridges, &owner, site.wired, false).await.unwrap();
-        assert_eq!(mia.post(&unlock, json!({})).await.status, 200, "round {round}: right after it was cancelled");
+        match round % 4 {
+            0 => postern::services::lockdown::set_door(&app.db, &app.live, &bridges, &owner, site.wired, true).await.unwrap(),
+            1 => groups::remove_member(&app.db, &owner, group, member_id).await.unwrap(),
+            2 => groups::update(&app.db, &owner, group, group_form("2001-01-01T00:00").validate().unwrap()).await.unwrap(),
+            _ => {
+                let (key_id,): (i64,) = sqlx::query_as("SELECT id FROM api_keys WHERE user_id = $1 AND revoked_at IS NULL")
+                    .bind(member_id)
+                    .fetch_one(app.db.pool())
+                    .await
+                    .unwrap();
+                api_keys::revoke(&app.db, &owner, key_id).await.unwrap();
+            }
+        }
+        let refused = mia.post(&unlock, json!({})).await.status;
+        let expected = if round % 4 == 3 { 401 } else { 403 };
+        assert_eq!(refused, expected, "round {round}: right after change {}", round % 4);
+        match round % 4 {
+            0 => postern::services::lockdown::set_door(&app.db, &app.live, &bridges, &owner, site.wired, false).await.unwrap(),
+            1 => groups::add_member(&app.db, &owner, group, member_id).await.unwrap(),
+            2 => groups::update(&app.db, &owner, group, group_form("").validate().unwrap()).await.unwrap(),
+            _ => {
+                let (_, key) = key_for(app, member_id).await;
+                mia = Api::new(app, &key);
+            }
+        }
+        assert_eq!(mia.post(&unlock, json!({})).await.status, 200, "round {round}: right after it was undone");
     }
 }
 on_both_databases!(two_hundred_changes_each_count_on_the_very_next_unlock, roomy);

@@ -345,3 +345,27 @@ async fn switching_a_person_off_stops_their_keys_and_sessions_at_once(app: &Test
     assert_eq!(api(app, &key, reqwest::Method::POST, &format!("/locks/{}/unlock", site.door), Some(json!({}))).await.0, 401);
 }
 on_both_databases!(switching_a_person_off_stops_their_keys_and_sessions_at_once, roomy);
+
+// ---- first run ---------------------------------------------------------------
+
+/// Ten browsers submit the first-run form at once: exactly one owner is
+/// made, the others are told to sign in.
+async fn first_run_makes_exactly_one_owner_under_ten_submissions(app: &TestApp) {
+    let answers = futures_util::future::join_all((0..10).map(|i| {
+        let browser = app.new_browser();
+        async move {
+            let email = format!("owner{i}@example.com");
+            let form = [("organization", "Acme"), ("name", "Olive Owner"), ("email", email.as_str()), ("password", "correct horse battery")];
+            common::call_with(&browser, &app.address, "setup_owner", &form).await
+        }
+    }))
+    .await;
+    let made = answers.iter().filter(|(status, _)| *status == 200).count();
+    assert_eq!(made, 1, "{answers:?}");
+    assert!(answers.iter().all(|(status, _)| *status == 200 || *status == 409), "{answers:?}");
+    let (owners,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = 'owner'").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(owners, 1);
+    let (lines,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events WHERE action = 'owner.created'").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(lines, 1, "one owner, one audit line");
+}
+on_both_databases!(first_run_makes_exactly_one_owner_under_ten_submissions, roomy);

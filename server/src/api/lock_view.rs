@@ -23,6 +23,12 @@ pub struct PlaceView {
     pub time_zone: String,
 }
 
+impl From<postern::model::Place> for PlaceView {
+    fn from(p: postern::model::Place) -> PlaceView {
+        PlaceView { id: p.id, name: p.name, address: p.address, latitude: p.latitude, longitude: p.longitude, time_zone: p.time_zone }
+    }
+}
+
 /// A lock (a door).
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct LockView {
@@ -86,8 +92,7 @@ pub async fn views(db: &Db, doors: Vec<Door>) -> Result<Vec<LockView>, ApiError>
         let place = match places.get(&door.place_id) {
             Some(place) => place.clone(),
             None => {
-                let p = places::get(db, door.place_id).await?;
-                let place = PlaceView { id: p.id, name: p.name, address: p.address, latitude: p.latitude, longitude: p.longitude, time_zone: p.time_zone };
+                let place = PlaceView::from(places::get(db, door.place_id).await?);
                 places.insert(door.place_id, place.clone());
                 place
             }

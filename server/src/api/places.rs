@@ -6,6 +6,7 @@ use super::auth::Caller;
 use super::docs::{ById, IdsByName, ListErrors, ListOf, OneErrors, Paging};
 use super::list_params::ListParams;
 use super::listing::{self, NameKey};
+use super::lock_view::PlaceView;
 use super::path_id::PathId;
 use super::ApiError;
 use axum::extract::RawQuery;
@@ -16,16 +17,11 @@ use postern::services::places;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// A place (a site).
+/// A place (a site): what a lock shows of its place, and more.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlaceDetail {
-    pub id: i64,
-    pub name: String,
-    pub address: String,
-    pub latitude: f64,
-    pub longitude: f64,
-    /// IANA time zone, e.g. `America/New_York`.
-    pub time_zone: String,
+    #[serde(flatten)]
+    pub place: PlaceView,
     /// The default geofence radius of its doors, in metres.
     pub geofence_radius: u32,
     /// How many locks it has.
@@ -37,15 +33,10 @@ pub struct PlaceDetail {
 impl From<Place> for PlaceDetail {
     fn from(p: Place) -> PlaceDetail {
         PlaceDetail {
-            id: p.id,
-            name: p.name,
-            address: p.address,
-            latitude: p.latitude,
-            longitude: p.longitude,
-            time_zone: p.time_zone,
             geofence_radius: p.geofence_radius_m,
             locks_count: p.door_count,
             locked_down: p.locked_down_at.is_some(),
+            place: PlaceView::from(p),
         }
     }
 }
