@@ -546,19 +546,18 @@ async fn api_call(app: &TestApp, key: Option<&str>, method: Method, path: &str, 
     (response.status().as_u16(), response.text().await.unwrap_or_default())
 }
 
-/// One row, called as `caller`.
-async fn send(app: &TestApp, world: &World, row: &Row, caller: &Caller) -> (u16, String) {
-    let vars = world.cell_vars(app, row.record, caller).await;
+/// One row, called as `caller` with the cell's placeholders.
+async fn send(app: &TestApp, row: &Row, caller: &Caller, vars: &HashMap<&'static str, String>) -> (u16, String) {
     match &row.call {
         Call::Rpc(name, form) => {
-            let filled: Vec<(&str, String)> = form.iter().map(|(k, v)| (*k, fill(v, &vars))).collect();
+            let filled: Vec<(&str, String)> = form.iter().map(|(k, v)| (*k, fill(v, vars))).collect();
             let form: Vec<(&str, &str)> = filled.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let (status, body) = common::call_with(&caller.browser, &app.address, name, &form).await;
             (status, body.to_string())
         }
         Call::Api(method, _, path, body) => {
-            let body = body.map(|b| fill(b, &vars));
-            api_call(app, caller.key.as_deref(), method.clone(), &fill(path, &vars), body.as_deref()).await
+            let body = body.map(|b| fill(b, vars));
+            api_call(app, caller.key.as_deref(), method.clone(), &fill(path, vars), body.as_deref()).await
         }
     }
 }
@@ -580,17 +579,37 @@ fn cell_is_right(least: Least, who: Who, status: u16) -> bool {
 
 // ---- the matrix ------------------------------------------------------------------
 
+/// The changes recorded as done by the caller (every change commits with its
+/// audit line in the events table), so a refused call can be shown to have
+/// changed nothing. Signed-out callers have no id: 0.
+async fn audited(app: &TestApp, caller: &Caller) -> i64 {
+    let Some(user) = &caller.user else { return 0 };
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events WHERE actor_user_id = $1 AND result = 'ok'")
+        .bind(user.id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    count
+}
+
 async fn every_endpoint_against_every_caller(app: &TestApp) {
     let world = world(app).await;
     let mut lines = Vec::new();
     let mut wrong = Vec::new();
     let mut cells = 0;
     for row in ENDPOINTS {
-        let mut line = format!("{:<34} {:<9} {:<22}", row.endpoint(), row.least.short(), row.record.note());
+        let mut line = format!("{:<36} {:<9} {:<22}", row.endpoint(), row.least.short(), row.record.note());
         for caller in &world.callers {
-            let (status, body) = send(app, &world, row, caller).await;
+            let vars = world.cell_vars(app, row.record, caller).await;
+            let refused = row.least != Least::FirstRun && !row.least.allows(caller.who);
+            let before = audited(app, caller).await;
+            let (status, body) = send(app, row, caller, &vars).await;
             cells += 1;
-            let right = cell_is_right(row.least, caller.who, status);
+            let mut right = cell_is_right(row.least, caller.who, status);
+            if right && refused && audited(app, caller).await != before {
+                wrong.push(format!("{} as {}: refused ({status}) but a change was recorded", row.endpoint(), caller.who.short()));
+                right = false;
+            }
             line.push_str(&format!(" {:>4}{}", status, if right { ' ' } else { '!' }));
             if !right {
                 wrong.push(format!("{} as {}: {status} {}", row.endpoint(), caller.who.short(), body.chars().take(200).collect::<String>()));
@@ -599,7 +618,7 @@ async fn every_endpoint_against_every_caller(app: &TestApp) {
         lines.push(line);
     }
     let header = format!(
-        "{:<34} {:<9} {:<22}{}",
+        "{:<36} {:<9} {:<22}{}",
         "endpoint",
         "least",
         "record",
