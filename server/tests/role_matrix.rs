@@ -15,10 +15,11 @@
 //! signed-in callers refused for their role 403. A wrong cell prints the
 //! whole matrix.
 //!
-//! [`by_id`] then acts on other people's records by id (their person,
+//! [`other_peoples_records_by_id`] then acts on other people's records by id (their person,
 //! password, cards, memberships and API keys; dashboard and API) as a
 //! manager, a member and an admin, against the owner, an admin, another
-//! manager and a member: managers change members' records only (SPEC §8).
+//! manager and a member: managers change members' records only (SPEC §8);
+//! [`a_manager_gives_no_staff_roles`] checks they cannot make staff either.
 
 mod common;
 
@@ -838,3 +839,36 @@ async fn snapshot(app: &TestApp, person: i64) -> String {
         sqlx::query_as("SELECT id, revoked_at FROM api_keys WHERE user_id = $1 ORDER BY id").bind(person).fetch_all(app.db.pool()).await.unwrap();
     format!("{person_row:?} {cards:?} {memberships:?} {keys:?}")
 }
+
+// ---- no staff roles from a manager ---------------------------------------------------
+
+/// A manager gives no staff role: creating an admin, a manager or an owner,
+/// or raising a member to one, is refused on the dashboard and the API
+/// (403, or 422 beside the role field) and nothing is written.
+async fn a_manager_gives_no_staff_roles(app: &TestApp) {
+    let world = world(app).await;
+    let manager = world.callers.iter().find(|c| c.who == Who::Manager).unwrap();
+    let refused = |status: u16| status == 403 || status == 422;
+    for role in ["owner", "admin", "manager"] {
+        let email = format!("raised-{role}@example.com");
+        let form = [("form[name]", "Raised"), ("form[email]", email.as_str()), ("form[role]", role), ("form[app_access]", "on")];
+        let (status, body) = common::call_with(&manager.browser, &app.address, "save_user", &form).await;
+        assert!(refused(status), "dashboard: a new {role}: {status} {body}");
+        let body = format!(r#"{{"user": {{"name": "Raised", "email": "api-{email}", "role": "{role}"}}}}"#);
+        let (status, answer) = api_call(app, manager.key.as_deref(), Method::POST, "/users", Some(&body)).await;
+        assert!(refused(status), "API: a new {role}: {status} {answer}");
+        let (member, member_email) = world.member(app, Role::Member).await;
+        let before = snapshot(app, member).await;
+        let id = member.to_string();
+        let form = [("id", id.as_str()), ("form[name]", "Raised"), ("form[email]", member_email.as_str()), ("form[role]", role), ("form[app_access]", "on")];
+        let (status, body) = common::call_with(&manager.browser, &app.address, "save_user", &form).await;
+        assert!(refused(status), "dashboard: a member raised to {role}: {status} {body}");
+        let body = format!(r#"{{"user": {{"role": "{role}"}}}}"#);
+        let (status, answer) = api_call(app, manager.key.as_deref(), Method::PATCH, &format!("/users/{member}"), Some(&body)).await;
+        assert!(refused(status), "API: a member raised to {role}: {status} {answer}");
+        assert_eq!(snapshot(app, member).await, before, "the member raised to {role} is unchanged");
+    }
+    let (raised,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE email LIKE '%raised-%'").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(raised, 0, "no staff was created");
+}
+on_both_databases!(a_manager_gives_no_staff_roles, roomy);
