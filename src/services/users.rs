@@ -188,6 +188,12 @@ pub async fn create(db: &Db, actor: &SessionUser, user: ValidUser) -> ServiceRes
 
 pub async fn update(db: &Db, actor: &SessionUser, id: i64, user: ValidUser) -> ServiceResult<()> {
     let current = get(db, id).await?;
+    // Managers change members only; nobody but the owner changes the
+    // owner's account (SPEC §8): refused, whatever the form says.
+    require_may_manage(actor, current.role)?;
+    if current.role == Role::Owner && actor.id != id {
+        return Err(ServiceError::Forbidden("Only the owner can change the owner's account.".into()));
+    }
     check_role_change(actor, Some(current.role), user.role)?;
     if actor.id == id && user.role != current.role {
         return Err(ServiceError::field("role", "You cannot change your own role."));
@@ -238,16 +244,16 @@ async fn switch_off(conn: &mut AnyConnection, user_id: i64) -> ServiceResult<()>
 }
 
 pub async fn delete(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
-    let current = get(db, id).await?;
     require_manager(actor)?;
+    let current = get(db, id).await?;
+    if current.role != Role::Member && !actor.role.is_admin() {
+        return Err(ServiceError::Forbidden("Only admins can delete staff.".into()));
+    }
     if current.role == Role::Owner {
         return Err(ServiceError::Conflict("The owner cannot be deleted.".into()));
     }
     if current.id == actor.id {
         return Err(ServiceError::Conflict("You cannot delete yourself.".into()));
-    }
-    if current.role != Role::Member && !actor.role.is_admin() {
-        return Err(ServiceError::Forbidden("Only admins can delete staff.".into()));
     }
     let mut write = db.write().await?;
     sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&mut *write).await?;

@@ -126,14 +126,12 @@ pub async fn list(db: &Db, actor: &SessionUser) -> ServiceResult<Vec<ApiKey>> {
     Ok(rows.into_iter().map(to_key).collect())
 }
 
+/// Revokes a key: one's own, or (as with cards and passwords) a member's
+/// by a manager and anyone's by an admin.
 pub async fn revoke(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
     let key = get(db, id).await?;
-    if key.user_id != actor.id && !actor.role.is_admin() {
-        // Managers may end members' logins and keys, never staff's.
-        let holder = users::get(db, key.user_id).await?;
-        if !(actor.role.can_manage() && holder.role == Role::Member) {
-            return Err(ServiceError::Forbidden("You can only revoke your own keys.".into()));
-        }
+    if key.user_id != actor.id {
+        users::require_may_manage(actor, users::get(db, key.user_id).await?.role)?;
     }
     let mut write = db.write().await?;
     sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
