@@ -275,6 +275,14 @@ const ENDPOINTS: &[Row] = &[
     api(Method::PATCH, "/cards/{id}", "/cards/{id}", Some(r#"{"card": {"active": false}}"#), Manager, MembersCard),
     api(Method::DELETE, "/cards/{id}", "/cards/{id}", None, Manager, MembersCard),
     api(Method::GET, "/events", "/events", None, Manager, Shared),
+    api(Method::GET, "/places", "/places", None, SignedIn, Shared),
+    api(Method::GET, "/places/{id}", "/places/{annex}", None, SignedIn, Shared),
+    api(Method::GET, "/user", "/user", None, SignedIn, Shared),
+    api(Method::POST, "/logins", "/logins", Some(r#"{"login": {"type": "api", "user_id": {id}}}"#), Manager, Member),
+    api(Method::GET, "/logins", "/logins", None, SignedIn, Shared),
+    api(Method::DELETE, "/logins/{id}", "/logins/{id}", None, SignedIn, OwnKey),
+    // Last of the API's: it ends the key the caller is using.
+    api(Method::DELETE, "/login", "/login", None, SignedIn, Shared),
     // Last: it ends the caller's session.
     rpc("logout", Public, Shared, &[]),
 ];

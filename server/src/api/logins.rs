@@ -102,7 +102,8 @@ fn view(key: ApiKey, secret: Option<String>) -> LoginView {
 /// Signs in (email and password, no key) or, with a staff key and
 /// `login.user_id`, creates a login on that person's behalf.
 #[utoipa::path(post, path = "/logins", tag = "logins", request_body = LoginEnvelope, security(()),
-    responses((status = 200, description = "The new login, with its secret (shown once)", body = LoginView), CreateErrors))]
+    responses((status = 200, description = "The new login, with its secret (shown once)", body = LoginView), CreateErrors,
+        (status = 404, description = "No person with that `login.user_id`", body = ErrorBody)))]
 pub async fn create(
     MaybeCaller(caller): MaybeCaller,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -144,7 +145,8 @@ pub async fn create(
 #[utoipa::path(get, path = "/logins", tag = "logins",
     params(("user_id" = Option<i64>, Query, description = "Staff: this person's logins instead of your own.")),
     responses((status = 200, body = [LoginView], headers(("X-Collection-Range" = String, description = "first-last/total"))),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "No person with that `user_id`", body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let mut user_id = caller.user.id;
     for (name, value) in form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes()) {
