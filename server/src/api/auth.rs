@@ -37,7 +37,7 @@ impl FromRequestParts<ApiState> for ApiUser {
             .authenticate(&state.context.db, secret)
             .await?
             .ok_or(ApiError::Unauthenticated(NOT_VALID))?;
-        state.limiter.take_key(secret)?;
+        state.limiter.take_key(secret, parts.extensions.get::<super::rate_limit::KeyQuota>())?;
         Ok(ApiUser(user, seen))
     }
 }
@@ -104,7 +104,7 @@ impl FromRequestParts<ApiState> for KeyHolder {
         // A key that checked out before; its rate limit as in `ApiUser`,
         // once it is known to be valid still.
         let holder = KeyHolder { user, state: state.clone(), unchecked_key, secret };
-        if let Err(limited) = state.limiter.take_key(&holder.secret) {
+        if let Err(limited) = state.limiter.take_key(&holder.secret, parts.extensions.get::<super::rate_limit::KeyQuota>()) {
             holder.checked().await?;
             return Err(limited);
         }
