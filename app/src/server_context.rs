@@ -14,10 +14,34 @@ use postern::services::unlock::UnlockService;
 use postern::services::Db;
 use std::net::SocketAddr;
 
-/// The session cookie's name.
+/// The session cookie's name over plain HTTP.
 pub const SESSION_COOKIE: &str = "postern_session";
-/// A long-lived random id of this browser, for the primary device restriction.
+/// A long-lived random id of this browser, for the primary device restriction
+/// and as its sign-in device cookie (`login_throttle`); its name over plain HTTP.
 pub const DEVICE_COOKIE: &str = "postern_device";
+/// The session cookie's name when `cookie_secure` is on: the `__Host-` prefix
+/// makes the browser refuse it unless it is `Secure`, for the whole host
+/// (`Path=/`) and set by this host itself (no `Domain`), so a neighbouring
+/// subdomain cannot plant one.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-postern_session";
+/// The device cookie's name when `cookie_secure` is on.
+pub const SECURE_DEVICE_COOKIE: &str = "__Host-postern_device";
+
+/// The session cookie's name under this configuration.
+pub fn session_cookie_name(context: &AppContext) -> &'static str {
+    if context.cookie_secure { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }
+}
+
+/// The device cookie's name under this configuration.
+pub fn device_cookie_name(context: &AppContext) -> &'static str {
+    if context.cookie_secure { SECURE_DEVICE_COOKIE } else { DEVICE_COOKIE }
+}
+
+/// The client's address, worked out once per request by the server's
+/// middleware (the TCP peer, or behind a trusted proxy the address it
+/// forwarded) and kept in the request's extensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);
 
 /// What every request's server functions can reach.
 #[derive(Clone, Debug)]
@@ -75,38 +99,41 @@ pub fn cookie(headers: &HeaderMap, wanted: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// The session token from the request's cookie, if any.
-pub fn session_token(headers: &HeaderMap) -> Option<String> {
-    cookie(headers, SESSION_COOKIE)
+/// The session token from the request's cookie, if any (only the
+/// `__Host-` cookie when `cookie_secure` is on).
+pub fn session_token(headers: &HeaderMap, context: &AppContext) -> Option<String> {
+    cookie(headers, session_cookie_name(context))
 }
 
 /// This browser's device id, creating (and sending) one when it has none.
 pub async fn device_id(context: &AppContext) -> Result<String, AppError> {
-    if let Some(id) = cookie(&headers().await?, DEVICE_COOKIE).filter(|id| id.len() <= 64) {
+    if let Some(id) = cookie(&headers().await?, device_cookie_name(context)).filter(|id| id.len() <= 64) {
         return Ok(id);
     }
     let id = postern::services::tokens::random_token();
     let secure = if context.cookie_secure { "; Secure" } else { "" };
-    set_cookie(format!("{DEVICE_COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=315360000{secure}"));
+    let name = device_cookie_name(context);
+    set_cookie(format!("{name}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=315360000{secure}"));
     Ok(id)
 }
 
 /// This browser's device id, if it has one.
 pub async fn existing_device_id() -> Result<Option<String>, AppError> {
-    Ok(cookie(&headers().await?, DEVICE_COOKIE))
+    let context = use_app_context()?;
+    Ok(cookie(&headers().await?, device_cookie_name(&context)))
 }
 
 /// The signed-in user, or `None`.
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
     let context = use_app_context()?;
-    let Some(token) = session_token(&headers().await?) else { return Ok(None) };
+    let Some(token) = session_token(&headers().await?, &context) else { return Ok(None) };
     Ok(sessions::lookup(&context.db, &token, context.session_policy).await?)
 }
 
 /// The signed-in user with when they last entered their password.
 pub async fn current_session() -> Result<Option<(SessionUser, i64)>, AppError> {
     let context = use_app_context()?;
-    let Some(token) = session_token(&headers().await?) else { return Ok(None) };
+    let Some(token) = session_token(&headers().await?, &context) else { return Ok(None) };
     let Some(user) = sessions::lookup(&context.db, &token, context.session_policy).await? else { return Ok(None) };
     let verified_at = sessions::verified_at(&context.db, &token).await?.unwrap_or(0);
     Ok(Some((user, verified_at)))
@@ -133,8 +160,12 @@ pub async fn request_origin() -> Result<String, AppError> {
     Ok(format!("{scheme}://{host}"))
 }
 
-/// The client's address as seen by this server.
+/// The client's address: the one the server's middleware worked out
+/// ([`ClientIp`], which follows `trusted_proxies`), else the TCP peer's.
 pub async fn client_ip() -> String {
+    if let Ok(axum::Extension(ClientIp(ip))) = leptos_axum::extract::<axum::Extension<ClientIp>>().await {
+        return ip.to_string();
+    }
     leptos_axum::extract::<ConnectInfo<SocketAddr>>()
         .await
         .map(|ConnectInfo(addr)| addr.ip().to_string())
@@ -161,11 +192,13 @@ fn set_cookie(value: String) {
 pub fn set_session_cookie(token: &str, context: &AppContext) {
     let secure = if context.cookie_secure { "; Secure" } else { "" };
     let max_age = context.session_policy.absolute.as_secs();
-    set_cookie(format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"));
+    let name = session_cookie_name(context);
+    set_cookie(format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"));
 }
 
 /// Tells the browser to forget the session cookie.
 pub fn clear_session_cookie(context: &AppContext) {
     let secure = if context.cookie_secure { "; Secure" } else { "" };
-    set_cookie(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"));
+    let name = session_cookie_name(context);
+    set_cookie(format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"));
 }

@@ -30,6 +30,8 @@ pub enum Command {
         /// Address and port to listen on [default: 127.0.0.1:3000].
         #[arg(long, value_name = "ADDR")]
         bind: Option<String>,
+        #[command(flatten)]
+        limits: ApiLimitFlags,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -55,6 +57,24 @@ pub enum Command {
     },
     /// Fill a demo organization (2 places, 7 doors, 3 groups, 20 people) and print its sign-in.
     Demo,
+}
+
+/// The JSON API's rate limits on the command line (they win over the
+/// configuration file and the environment).
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct ApiLimitFlags {
+    /// API requests per second per key, or "unlimited" [default: 5].
+    #[arg(long, value_name = "N")]
+    pub api_rate_per_key: Option<String>,
+    /// API requests a key may make at once [default: 60].
+    #[arg(long, value_name = "N")]
+    pub api_burst_per_key: Option<String>,
+    /// API requests per second per client IP, or "unlimited" [default: 20].
+    #[arg(long, value_name = "N")]
+    pub api_rate_per_ip: Option<String>,
+    /// API requests a client IP may make at once [default: 200].
+    #[arg(long, value_name = "N")]
+    pub api_burst_per_ip: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,13 +106,21 @@ pub enum UserCommand {
 
 /// Runs the parsed command; the error is the sentence to print.
 pub async fn run(cli: Cli) -> Result<(), String> {
-    let bind = match &cli.command {
-        Some(Command::Serve { bind }) => bind.clone(),
-        _ => None,
+    let (bind, limits) = match &cli.command {
+        Some(Command::Serve { bind, limits }) => (bind.clone(), limits.clone()),
+        _ => (None, ApiLimitFlags::default()),
     };
-    let config = Config::load(&Overrides { config_file: cli.config.clone(), database_url: cli.database_url.clone(), bind })?;
+    let config = Config::load(&Overrides {
+        config_file: cli.config.clone(),
+        database_url: cli.database_url.clone(),
+        bind,
+        api_rate_per_key: limits.api_rate_per_key,
+        api_burst_per_key: limits.api_burst_per_key,
+        api_rate_per_ip: limits.api_rate_per_ip,
+        api_burst_per_ip: limits.api_burst_per_ip,
+    })?;
     crate::telemetry::init(&config.log);
-    match cli.command.unwrap_or(Command::Serve { bind: None }) {
+    match cli.command.unwrap_or(Command::Serve { bind: None, limits: ApiLimitFlags::default() }) {
         Command::Serve { .. } => {
             let app = Application::build(&config).await?;
             tracing::info!("Postern is listening on http://{}:{}", config.bind.ip(), app.port);

@@ -11,7 +11,7 @@ use postern::services::{event_log, sessions};
 const MAX_ROWS: u32 = 100_000;
 
 pub async fn export(State(context): State<AppContext>, headers: HeaderMap, Query(query): Query<EventQuery>) -> Response {
-    let user = match session_token(&headers) {
+    let user = match session_token(&headers, &context) {
         Some(token) => sessions::lookup(&context.db, &token, context.session_policy).await.ok().flatten(),
         None => None,
     };

@@ -53,7 +53,7 @@ struct StreamQuery {
 }
 
 async fn doors_stream(State(context): State<AppContext>, Query(query): Query<StreamQuery>, headers: HeaderMap) -> Response {
-    let Some(token) = session_token(&headers) else { return unauthorized() };
+    let Some(token) = session_token(&headers, &context) else { return unauthorized() };
     let user = match sessions::lookup(&context.db, &token, context.session_policy).await {
         Ok(Some(user)) => user,
         Ok(None) => return unauthorized(),

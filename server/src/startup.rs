@@ -1,8 +1,10 @@
 //! Builds the HTTP application: Leptos pages and server functions, static
-//! files, health check, CSRF and security headers, graceful shutdown.
+//! files, health check, CSRF and security headers (with the pages'
+//! Content-Security-Policy), the client's address (`client_address`),
+//! graceful shutdown.
 
 use crate::config::Config;
-use crate::{csrf, security_headers};
+use crate::{client_address, csrf, security_headers};
 use app::server_context::{provide_app_context, AppContext};
 use app::{shell, App};
 use axum::routing::get;
@@ -55,7 +57,7 @@ impl Application {
             link_settings: config.link_settings,
             public_url: config.public_url.clone(),
         };
-        let router = router(leptos_options(config, address), context)?;
+        let router = router(leptos_options(config, address), context, config)?;
         Ok(Application { port: address.port(), db, bridges, unlock, live, scheduler, listener, router })
     }
 
@@ -81,7 +83,7 @@ fn leptos_options(config: &Config, address: SocketAddr) -> LeptosOptions {
         .build()
 }
 
-fn router(options: LeptosOptions, context: AppContext) -> Result<Router, String> {
+fn router(options: LeptosOptions, context: AppContext, config: &Config) -> Result<Router, String> {
     let routes = generate_route_list(App);
     let shell_options = options.clone();
     let csv = Router::new().route("/events.csv", get(crate::events_csv::export)).with_state(context.clone());
@@ -90,22 +92,41 @@ fn router(options: LeptosOptions, context: AppContext) -> Result<Router, String>
         .with_state(context.clone());
     Ok(Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .nest("/api", crate::api::router(context.clone())?)
+        .nest("/api", crate::api::router(context.clone(), config.api_limits)?)
         .merge(csv)
         .merge(links)
         .merge(crate::live::router(context.clone()))
         .leptos_routes_with_context(
             &options,
             routes,
-            move || provide_app_context(context.clone()),
+            {
+                let context = context.clone();
+                move || {
+                    provide_app_context(context.clone());
+                    security_headers::provide_page_policy();
+                }
+            },
             move || shell(shell_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            move || {
+                provide_app_context(context.clone());
+                security_headers::provide_page_policy();
+            },
+            shell,
+        ))
         .layer(axum::middleware::from_fn(csrf::check))
         // gzip for browsers that accept it: pages, CSS and the Wasm are text-like
         // and shrink 3-5x, which is what a visitor on a slow phone network feels.
         .layer(tower_http::compression::CompressionLayer::new().gzip(true))
-        .layer(axum::middleware::from_fn(security_headers::add))
+        .layer(axum::middleware::from_fn_with_state(
+            security_headers::HeaderSettings { https: config.cookie_secure },
+            security_headers::add,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(config.trusted_proxies.clone()),
+            client_address::resolve,
+        ))
         .with_state(options))
 }
 

@@ -1,8 +1,7 @@
 //! The Kisi-compatible JSON API under /api, driven over HTTP with real API
 //! keys and no cookies, on SQLite and PostgreSQL: every endpoint and every
-//! error code. Rate limits come from the environment when the server
-//! starts; nextest runs each test in its own process, so each scenario sets
-//! the limits it needs.
+//! error code. Each scenario sets the rate limits it needs in the server's
+//! configuration.
 
 mod common;
 
@@ -10,16 +9,14 @@ use common::TestApp;
 use postern::model::{SessionUser, UserForm};
 use postern::services::{api_keys, users};
 use postern::types::{Email, Name};
-use postern_server::api::rate_limit::{PER_IP_VAR, PER_KEY_VAR};
-use postern_server::config::Config;
+use postern_server::config::{Config, Rate, RateLimits};
 use reqwest::header::HeaderMap;
 use reqwest::Method;
 use serde_json::{json, Value};
 
 /// Limits high enough that a scenario's own requests never meet them.
-fn roomy(_: &mut Config) {
-    std::env::set_var(PER_KEY_VAR, "10000");
-    std::env::set_var(PER_IP_VAR, "10000");
+fn roomy(config: &mut Config) {
+    config.api_limits = RateLimits { per_key: Some(Rate::new(10_000, 10_000)), per_ip: Some(Rate::new(10_000, 10_000)) };
 }
 
 /// A client holding one API key, with no cookies.
@@ -669,9 +666,8 @@ async fn group_links_are_sent_listed_and_revoked(app: &TestApp) {
 }
 on_both_databases!(group_links_are_sent_listed_and_revoked, roomy);
 
-fn five_per_key(_: &mut Config) {
-    std::env::set_var(PER_KEY_VAR, "5");
-    std::env::set_var(PER_IP_VAR, "10000");
+fn five_per_key(config: &mut Config) {
+    config.api_limits = RateLimits { per_key: Some(Rate::new(5, 5)), per_ip: Some(Rate::new(10_000, 10_000)) };
 }
 
 async fn each_key_gets_five_requests_per_second(app: &TestApp) {
@@ -716,9 +712,8 @@ async fn unlocks_meet_the_key_limit_and_a_revoked_key_hears_401_first(app: &Test
 }
 on_both_databases!(unlocks_meet_the_key_limit_and_a_revoked_key_hears_401_first, five_per_key);
 
-fn three_per_ip(_: &mut Config) {
-    std::env::set_var(PER_KEY_VAR, "10000");
-    std::env::set_var(PER_IP_VAR, "3");
+fn three_per_ip(config: &mut Config) {
+    config.api_limits = RateLimits { per_key: Some(Rate::new(10_000, 10_000)), per_ip: Some(Rate::new(3, 3)) };
 }
 
 async fn each_ip_is_limited_with_any_key_or_none(app: &TestApp) {

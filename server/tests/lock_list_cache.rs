@@ -11,15 +11,13 @@ use postern::services::data_version::DataVersion;
 use postern::services::db::DbKind;
 use postern::services::{api_keys, data_version, now_ms, users};
 use postern::types::{Email, Name};
-use postern_server::api::rate_limit::{PER_IP_VAR, PER_KEY_VAR};
-use postern_server::config::Config;
+use postern_server::config::{Config, Rate, RateLimits};
 use serde_json::Value;
 use std::time::Duration;
 
 /// Limits a scenario's own requests never meet (the default is 5 per second).
-fn roomy(_: &mut Config) {
-    std::env::set_var(PER_KEY_VAR, "10000");
-    std::env::set_var(PER_IP_VAR, "10000");
+fn roomy(config: &mut Config) {
+    config.api_limits = RateLimits { per_key: Some(Rate::new(10_000, 10_000)), per_ip: Some(Rate::new(10_000, 10_000)) };
 }
 
 /// The owner's API key, a place, a controller and two doors; returns

@@ -313,9 +313,11 @@ async fn write_password(db: &Db, actor: &Actor, id: i64, email: &str, password: 
     Ok(())
 }
 
-/// Checks the signed-in person's password again (two-factor doors); throttled and logged.
+/// Checks the signed-in person's password again (two-factor doors); counted
+/// before the check (per person, `login_throttle::MAX_CONFIRMATIONS`) and logged.
 pub async fn confirm_password(db: &Db, user: &SessionUser, password: &str, ip: &str) -> ServiceResult<()> {
-    login_throttle::check(db, &user.email, ip).await?;
+    login_throttle::check_password_length(password)?;
+    let attempt = login_throttle::begin_confirmation(db, user.id).await?;
     let (hash,): (Option<String>,) = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
         .bind(user.id)
         .fetch_one(db.pool())
@@ -324,33 +326,47 @@ pub async fn confirm_password(db: &Db, user: &SessionUser, password: &str, ip: &
         Some(hash) => passwords::verify(password.to_owned(), hash).await,
         None => false,
     };
-    login_throttle::record(db, &user.email, ip, ok).await?;
     if ok {
+        login_throttle::succeeded(db, attempt).await?;
         Ok(())
     } else {
+        tracing::warn!(email = %user.email, ip, "password confirmation failed");
+        login_throttle::failed(&attempt).await;
         Err(ServiceError::field("password", "That password is not right."))
     }
 }
 
 /// Checks email + password; throttled and logged. The error never says
-/// whether the email exists.
-pub async fn authenticate(db: &Db, email_text: &str, password: &str, ip: &str) -> ServiceResult<SessionUser> {
+/// whether the email exists. The email and password lengths are checked
+/// before anything is stored or hashed, and the attempt is counted before
+/// the password is (`login_throttle`); `client` carries the address and the
+/// browser's device cookie.
+pub async fn authenticate(
+    db: &Db,
+    email_text: &str,
+    password: &str,
+    client: login_throttle::Client<'_>,
+) -> ServiceResult<SessionUser> {
     let refused = || ServiceError::field("password", "That email and password do not match an account.");
+    login_throttle::check_email_length(email_text.trim())?;
+    login_throttle::check_password_length(password)?;
     let key = email_text.trim().to_lowercase();
-    login_throttle::check(db, &key, ip).await?;
+    let ip = client.ip;
+    let attempt = login_throttle::begin(db, &key, client).await?;
     let row: Option<(i64, Option<String>, i64)> =
         sqlx::query_as("SELECT id, password_hash, app_access FROM users WHERE email = $1")
             .bind(&key)
             .fetch_optional(db.pool())
             .await?;
     let (id, hash, app_access) = row.unwrap_or((0, None, 0));
-    let stored = hash.clone().unwrap_or_else(|| passwords::decoy_hash().to_owned());
-    let ok = passwords::verify(password.to_owned(), stored).await && hash.is_some();
-    login_throttle::record(db, &key, ip, ok).await?;
+    let ok = passwords::verify_or_decoy(password.to_owned(), hash).await;
     if !ok {
+        tracing::warn!(email = %key, ip, known_device = attempt.known_device, "sign-in failed");
         audit::record(db, Audit::new(&Actor::System, "sign_in.failed", key.as_str()).result("denied").details(ip)).await?;
+        login_throttle::failed(&attempt).await;
         return Err(refused());
     }
+    login_throttle::succeeded(db, attempt).await?;
     if !flag(app_access) {
         return Err(ServiceError::Forbidden(
             "App access is turned off for your account. Ask an admin to turn it on.".into(),

@@ -35,11 +35,15 @@ pub async fn setup_owner(organization: String, name: String, email: String, pass
     Ok(())
 }
 
-/// Email + password sign-in. A new session id every time.
+/// Email + password sign-in. A new session id every time. An email longer
+/// than an address can be is refused before anything is stored or hashed;
+/// the attempt is counted before the password is checked, and a browser
+/// that signed in to the account before keeps its own allowance (its device
+/// cookie, `login_throttle`).
 #[server(prefix = "/rpc", endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use crate::server_context::*;
-    use postern::services::{sessions, users};
+    use postern::services::{login_throttle, sessions, users};
     let context = use_app_context()?;
     let mut errors = postern::field_error::FieldErrors::new();
     if email.trim().is_empty() {
@@ -49,11 +53,16 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
         errors.push("password", "Enter your password.");
     }
     errors.into_result()?;
+    login_throttle::check_email_length(email.trim())?;
     let ip = client_ip().await;
-    let user = users::authenticate(&context.db, &email, &password, &ip).await?;
-    // The first device a restricted person signs in on becomes their primary device.
+    let known_device = existing_device_id().await?;
+    let client = login_throttle::Client { ip: &ip, device: known_device.as_deref() };
+    let user = users::authenticate(&context.db, &email, &password, client).await?;
+    // The first device a restricted person signs in on becomes their primary
+    // device; every browser that signs in becomes known to the account.
     let device = device_id(&context).await?;
     users::bind_device_if_unbound(&context.db, user.id, &device).await?;
+    login_throttle::trust_device(&context.db, &user.email, &device).await?;
     let token = sessions::create(&context.db, user.id, &ip, &user_agent().await).await?;
     set_session_cookie(&token, &context);
     leptos_axum::redirect(super::home_for(user.role));
@@ -66,7 +75,7 @@ pub async fn logout() -> Result<(), AppError> {
     use crate::server_context::*;
     let context = use_app_context()?;
     let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal.with_status())?;
-    if let Some(token) = session_token(&headers) {
+    if let Some(token) = session_token(&headers, &context) {
         postern::services::sessions::end(&context.db, &token).await?;
     }
     clear_session_cookie(&context);

@@ -2,9 +2,10 @@
 //! Unlock button) unlocks through the one unlock service and redirects back
 //! to the page, which reads the result from the press's event.
 
-use super::view::{render, Screen};
-use crate::server_context::AppContext;
+use super::view::{policy, render, Screen};
+use crate::server_context::{AppContext, ClientIp};
 use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::Extension;
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
 use postern::access::{ProximityProof, Reason};
@@ -33,8 +34,9 @@ pub async fn show(
     Path(token): Path<String>,
     Query(query): Query<ShowQuery>,
     ConnectInfo(address): ConnectInfo<SocketAddr>,
+    client: Option<Extension<ClientIp>>,
 ) -> Response {
-    let link = match lookup(&context, &token, address).await {
+    let link = match lookup(&context, &token, client_ip(address, client)).await {
         Ok(link) => link,
         Err(response) => return response,
     };
@@ -64,9 +66,10 @@ pub async fn press(
     State(context): State<AppContext>,
     Path(token): Path<String>,
     ConnectInfo(address): ConnectInfo<SocketAddr>,
+    client: Option<Extension<ClientIp>>,
     Form(form): Form<PressForm>,
 ) -> Response {
-    let link = match lookup(&context, &token, address).await {
+    let link = match lookup(&context, &token, client_ip(address, client)).await {
         Ok(link) => link,
         Err(response) => return response,
     };
@@ -93,9 +96,16 @@ pub async fn press(
     }
 }
 
-/// Resolves the token; too many wrong tokens from this address → 429 page.
-async fn lookup(context: &AppContext, token: &str, address: SocketAddr) -> Result<LinkLookup, Response> {
-    match access_links::resolve(&context.db, token, &address.ip().to_string()).await {
+/// The client's address as the server worked it out (following
+/// `trusted_proxies`), else the TCP peer's.
+fn client_ip(peer: SocketAddr, client: Option<Extension<ClientIp>>) -> String {
+    client.map_or(peer.ip(), |Extension(ClientIp(ip))| ip).to_string()
+}
+
+/// Resolves the token (a link that exists is always found); too many wrong
+/// tokens from this address → 429 page.
+async fn lookup(context: &AppContext, token: &str, ip: String) -> Result<LinkLookup, Response> {
+    match access_links::resolve(&context.db, token, &ip).await {
         Ok(link) => Ok(link),
         Err(ServiceError::TooManyRequests { message, retry_after_secs }) => {
             let mut response = page(StatusCode::TOO_MANY_REQUESTS, Screen::Busy { message });
@@ -129,7 +139,10 @@ fn see_other(location: &str) -> Response {
 }
 
 fn page(status: StatusCode, screen: Screen) -> Response {
-    let response = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], render(screen)).into_response();
+    let mut response = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], render(screen)).into_response();
+    if let Ok(value) = HeaderValue::from_str(policy()) {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
+    }
     private(response)
 }
 

@@ -1,5 +1,7 @@
 //! The link page's HTML: one small document with its CSS and countdown
-//! script inline (no Wasm, no other requests, nothing from third parties).
+//! script inline (no Wasm, no other requests, nothing from third parties),
+//! and its Content-Security-Policy ([`policy`]), which allows exactly that
+//! style and that script, by their SHA-256, and nothing else.
 
 use leptos::prelude::*;
 use leptos::tachys::view::RenderHtml;
@@ -20,6 +22,25 @@ pub enum Screen {
     Gone { organization: String },
     /// Too many wrong links from this network.
     Busy { message: String },
+}
+
+/// The page's Content-Security-Policy: nothing but its own inline style and
+/// script (named by hash, so every answer for the same screen is the same
+/// bytes: a revoked link's page stays identical to an unknown one's), forms
+/// posting back here, no framing.
+pub fn policy() -> &'static str {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        let hash = |text: &str| base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text.as_bytes()));
+        format!(
+            "default-src 'none'; style-src 'sha256-{}'; script-src 'sha256-{}'; img-src 'self'; \
+             form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            hash(STYLE),
+            hash(SCRIPT)
+        )
+    })
 }
 
 /// The whole document.

@@ -69,7 +69,7 @@ pub async fn confirm_password(password: String) -> Result<(), AppError> {
     let context = use_app_context()?;
     let user = require_user().await?;
     let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal.with_status())?;
-    let token = session_token(&headers).ok_or_else(|| AppError::Unauthenticated.with_status())?;
+    let token = session_token(&headers, &context).ok_or_else(|| AppError::Unauthenticated.with_status())?;
     postern::services::users::confirm_password(&context.db, &user, &password, &client_ip().await).await?;
     postern::services::sessions::mark_verified(&context.db, &token).await?;
     Ok(())

@@ -48,7 +48,7 @@ impl FromRequestParts<ApiState> for Caller {
         let key = api_keys::authenticate_seen(&state.context.db, secret)
             .await?
             .ok_or(ApiError::Unauthenticated(NOT_VALID))?;
-        state.limiter.take_key(secret)?;
+        state.limiter.take_key(secret, parts.extensions.get::<super::rate_limit::KeyQuota>())?;
         Ok(Caller { user: key.user, key_id: key.key_id, state: state.clone(), seen: key.seen })
     }
 }

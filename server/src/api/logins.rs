@@ -19,6 +19,7 @@ use super::times::rfc3339;
 use super::users::UserView;
 use super::{body, no_content, ApiError};
 use axum::body::Bytes;
+use app::server_context::ClientIp;
 use axum::extract::{ConnectInfo, RawQuery};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -107,6 +108,7 @@ fn view(key: ApiKey, secret: Option<String>) -> LoginView {
 pub async fn create(
     MaybeCaller(caller): MaybeCaller,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: Option<axum::Extension<ClientIp>>,
     axum::extract::State(state): axum::extract::State<super::ApiState>,
     bytes: Bytes,
 ) -> Result<Json<LoginView>, ApiError> {
@@ -120,7 +122,8 @@ pub async fn create(
     let db = &state.context.db;
     let created = match (envelope.user, envelope.login.user_id, caller) {
         (Some(credentials), None, _) => {
-            let ip = peer.ip().to_string();
+            // The client's address as `trusted_proxies` says, else the TCP peer's.
+            let ip = client.map_or(peer.ip(), |axum::Extension(ClientIp(ip))| ip).to_string();
             match api_keys::sign_in(db, &credentials.email, &credentials.password, &ip, &name).await {
                 Ok(created) => created,
                 Err(ServiceError::Invalid(_)) => {

@@ -128,11 +128,9 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-/// The API's router, to be nested under `/api`. Reads the rate limits from
-/// `POSTERN_API_RATE_PER_KEY` and `POSTERN_API_RATE_PER_IP`; a bad value is
-/// an error that names the variable.
-pub fn router<S: Clone + Send + Sync + 'static>(context: AppContext) -> Result<Router<S>, String> {
-    let limits = RateLimits::from_env()?;
+/// The API's router, to be nested under `/api`, with the configured rate
+/// limits (`Config::api_limits`).
+pub fn router<S: Clone + Send + Sync + 'static>(context: AppContext, limits: RateLimits) -> Result<Router<S>, String> {
     let state = ApiState { context, limiter: Arc::new(RateLimiter::new(limits)), lock_lists: Arc::default() };
     let documented = query_names::from_document();
     let mut router = Router::new();

@@ -2,8 +2,11 @@
 //! variables, then command-line flags. Every value is checked at start-up
 //! and a bad one stops Postern with a sentence that names it.
 
+mod api;
 mod messaging;
 
+pub use crate::api::rate_limit::{Rate, RateLimits};
+pub use crate::client_address::TrustedProxies;
 use postern::services::access_links::LinkSettings;
 use postern::services::db::DbKind;
 use postern::services::messaging::{SmsSettings, SmtpSettings};
@@ -32,6 +35,10 @@ pub struct Config {
     pub link_settings: LinkSettings,
     /// The address in links sent to people; `None` = the request's host.
     pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (none by default).
+    pub trusted_proxies: TrustedProxies,
+    /// The JSON API's rate limits (per key, per IP).
+    pub api_limits: RateLimits,
 }
 
 /// The TOML file's shape: every key optional, unknown keys refused.
@@ -52,6 +59,9 @@ struct FileConfig {
     sms: messaging::SmsFile,
     #[serde(default)]
     links: messaging::LinksFile,
+    trusted_proxies: Option<Vec<String>>,
+    #[serde(default)]
+    api: api::ApiFile,
 }
 
 /// Values given on the command line (they win over everything else).
@@ -60,6 +70,14 @@ pub struct Overrides {
     pub config_file: Option<PathBuf>,
     pub database_url: Option<String>,
     pub bind: Option<String>,
+    /// `serve --api-rate-per-key`: requests per second, or "unlimited".
+    pub api_rate_per_key: Option<String>,
+    /// `serve --api-burst-per-key`.
+    pub api_burst_per_key: Option<String>,
+    /// `serve --api-rate-per-ip`.
+    pub api_rate_per_ip: Option<String>,
+    /// `serve --api-burst-per-ip`.
+    pub api_burst_per_ip: Option<String>,
 }
 
 pub const DEFAULT_CONFIG_FILE: &str = "postern.toml";
@@ -114,6 +132,8 @@ impl Config {
         let smtp = messaging::smtp(file.smtp, &env)?;
         let sms = messaging::sms(file.sms, &env)?;
         let link_settings = messaging::links(file.links, &env)?;
+        let trusted_proxies = api::trusted_proxies(file.trusted_proxies, &env)?;
+        let api_limits = api::limits(file.api, overrides, &env)?;
         Ok(Config {
             bind,
             database_url,
@@ -126,6 +146,8 @@ impl Config {
             sms,
             link_settings,
             public_url,
+            trusted_proxies,
+            api_limits,
         })
     }
 }
@@ -158,6 +180,7 @@ mod tests {
             database_url: Some("sqlite://x/y.db".into()),
             bind: Some("127.0.0.1:0".into()),
             config_file: None,
+            ..Default::default()
         })
         .unwrap();
         assert_eq!(ok.bind.port(), 0);

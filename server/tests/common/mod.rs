@@ -180,6 +180,8 @@ pub fn test_config() -> Config {
         sms: None,
         link_settings: Default::default(),
         public_url: None,
+        trusted_proxies: Default::default(),
+        api_limits: Default::default(),
     }
 }
 

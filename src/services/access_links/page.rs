@@ -1,6 +1,12 @@
 //! The visitor's side: a presented token resolved to its link (compared by
-//! hash in constant time; wrong guesses per IP slowed, then refused), and
-//! what the link's page shows.
+//! hash in constant time; wrong guesses per IP counted and, past a limit,
+//! refused), and what the link's page shows.
+//!
+//! The token is looked up **first**: a link that exists is always found,
+//! however many wrong tokens its address sent before (a visitor behind the
+//! same network as a guesser, or a guesser who also holds a real link, is
+//! never locked out of it). Only misses are counted, per IP, and a miss past
+//! the limit is answered 429 instead of "not valid".
 
 use super::super::{db::flag, now_ms, owner, tokens, Db, ServiceError, ServiceResult};
 use super::{link_zone, validity_text, LinkRow, SELECT};
@@ -10,7 +16,7 @@ use crate::types::Timestamp;
 
 /// Wrong tokens from one IP within this window …
 pub const MISS_WINDOW_MS: i64 = 15 * 60 * 1000;
-/// … beyond this many are refused with 429.
+/// … beyond this many are refused with 429 (a real link still opens).
 pub const MAX_MISSES_PER_IP: i64 = 30;
 
 /// What a presented token is.
@@ -22,40 +28,42 @@ pub enum LinkLookup {
     Unknown,
 }
 
-/// Resolves a token. Too many unknown tokens from `ip` → TooManyRequests.
+/// Resolves a token. An unknown token is counted against `ip`; past
+/// [`MAX_MISSES_PER_IP`] in [`MISS_WINDOW_MS`] → TooManyRequests.
 pub async fn resolve(db: &Db, token: &str, ip: &str) -> ServiceResult<LinkLookup> {
+    // Tokens are 43 URL-safe characters; anything else cannot be one.
+    let plausible = token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let found: Option<(i64, String, String)> = if plausible {
+        sqlx::query_as("SELECT id, recipient_name, token_hash FROM access_links WHERE token_hash = $1")
+            .bind(tokens::hash_token(token))
+            .fetch_optional(db.pool())
+            .await?
+    } else {
+        None
+    };
+    if let Some((link_id, recipient, stored)) = found {
+        if tokens::matches(token, &stored) {
+            return Ok(LinkLookup::Found { link_id, recipient });
+        }
+    }
     let now = now_ms();
+    sqlx::query("INSERT INTO link_token_misses (ip, at) VALUES ($1, $2)").bind(ip).bind(now).execute(db.pool()).await?;
+    sqlx::query("DELETE FROM link_token_misses WHERE at < $1").bind(now - MISS_WINDOW_MS).execute(db.pool()).await?;
+    // Counted after this miss's own insert: concurrent misses each see the
+    // others that committed first, so no burst slips past the limit.
     let (misses,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM link_token_misses WHERE ip = $1 AND at > $2")
         .bind(ip)
         .bind(now - MISS_WINDOW_MS)
         .fetch_one(db.pool())
         .await?;
-    if misses >= MAX_MISSES_PER_IP {
+    if misses > MAX_MISSES_PER_IP {
         tracing::warn!(ip, misses, "access link page refused: too many unknown tokens");
         return Err(ServiceError::TooManyRequests {
             message: "Too many links that do not work were opened from this network. Wait 15 minutes and try again.".into(),
             retry_after_secs: 15 * 60,
         });
     }
-    // Tokens are 43 URL-safe characters; anything else cannot be one.
-    let plausible = token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    let hash = tokens::hash_token(token);
-    let found: Option<(i64, String, String)> = if plausible {
-        sqlx::query_as("SELECT id, recipient_name, token_hash FROM access_links WHERE token_hash = $1")
-            .bind(&hash)
-            .fetch_optional(db.pool())
-            .await?
-    } else {
-        None
-    };
-    match found {
-        Some((link_id, recipient, stored)) if tokens::matches(token, &stored) => Ok(LinkLookup::Found { link_id, recipient }),
-        _ => {
-            sqlx::query("INSERT INTO link_token_misses (ip, at) VALUES ($1, $2)").bind(ip).bind(now).execute(db.pool()).await?;
-            sqlx::query("DELETE FROM link_token_misses WHERE at < $1").bind(now - MISS_WINDOW_MS).execute(db.pool()).await?;
-            Ok(LinkLookup::Unknown)
-        }
-    }
+    Ok(LinkLookup::Unknown)
 }
 
 #[derive(sqlx::FromRow)]

@@ -48,7 +48,9 @@ impl KeyKind {
 /// A person signs in through the API with email and password (throttled
 /// and logged like the dashboard's sign-in): a new login, its secret shown once.
 pub async fn sign_in(db: &Db, email: &str, password: &str, ip: &str, name: &Name) -> ServiceResult<NewApiKey> {
-    let user = users::authenticate(db, email, password, ip).await?;
+    // An API client has no device cookie: it counts against the address and the account.
+    let client = super::login_throttle::Client { ip, device: None };
+    let user = users::authenticate(db, email, password, client).await?;
     issue_kind(db, &Actor::User(user.clone()), user.id, name, KeyKind::Login).await
 }
 

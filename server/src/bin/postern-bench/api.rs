@@ -25,9 +25,7 @@ const PACED_RATE: u64 = 1_000;
 const PACED_SECONDS: u64 = 3;
 
 pub async fn bench() {
-    // The API's own rate limits would refuse a load test.
-    std::env::set_var("POSTERN_API_RATE_PER_KEY", "unlimited");
-    std::env::set_var("POSTERN_API_RATE_PER_IP", "unlimited");
+    // The API's own rate limits are off in `server_config`.
     let dir = std::env::temp_dir();
     let pid = std::process::id();
     let app_path = dir.join(format!("postern-bench-{pid}-api.db"));

@@ -38,8 +38,6 @@ const CHANGE_EVERY: Duration = Duration::from_secs(10);
 const MEASURE: Duration = Duration::from_secs(20);
 
 pub async fn bench() {
-    std::env::set_var("POSTERN_API_RATE_PER_KEY", "unlimited");
-    std::env::set_var("POSTERN_API_RATE_PER_IP", "unlimited");
     mqtt_latency().await;
     fleets().await;
 }

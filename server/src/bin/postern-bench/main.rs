@@ -378,6 +378,9 @@ fn server_config(database_url: String) -> postern_server::config::Config {
         sms: None,
         link_settings: Default::default(),
         public_url: None,
+        trusted_proxies: Default::default(),
+        // The API's own rate limits would refuse a load test.
+        api_limits: postern_server::config::RateLimits::unlimited(),
     }
 }
 
