@@ -12,14 +12,12 @@ use common::TestApp;
 use postern::model::{SessionUser, UserForm};
 use postern::services::{api_keys, users};
 use postern::types::{Name, Role};
-use postern_server::api::rate_limit::{PER_IP_VAR, PER_KEY_VAR};
-use postern_server::config::Config;
+use postern_server::config::{Config, Rate, RateLimits};
 use serde_json::{json, Value};
 
 /// Limits high enough that a scenario's own requests never meet them.
-fn roomy(_: &mut Config) {
-    std::env::set_var(PER_KEY_VAR, "100000");
-    std::env::set_var(PER_IP_VAR, "100000");
+fn roomy(config: &mut Config) {
+    config.api_limits = RateLimits { per_key: Some(Rate::new(100_000, 100_000)), per_ip: Some(Rate::new(100_000, 100_000)) };
 }
 
 /// A person with a password, signed in on a browser of their own.

@@ -211,15 +211,10 @@ impl Runner {
         }
         // Durable first, like every grant (SPEC §9): the start (and the
         // door's "unlocked until") is committed before the relay moves. A
-        // retry after a failed hold holds under that same start: only the
-        // door's "unlocked until" is written again first.
-        if memory.failing.get(&door.id) == Some(&window.start) {
-            sqlx::query("UPDATE doors SET unlocked_until = $1 WHERE id = $2")
-                .bind(window.end.millis())
-                .bind(door.id)
-                .execute(self.db.pool())
-                .await?;
-        } else {
+        // retry after a failed hold holds under that same start, and the
+        // door reads Unlocked again once the hold is acknowledged.
+        let retry = memory.failing.get(&door.id) == Some(&window.start);
+        if !retry {
             let details = format!("Unlocked until {}.", format_instant(window.end, &door.zone));
             self.log(door, now, "schedule.started", "ok", Vec::new(), details, Some(window.end)).await?;
         }
@@ -237,9 +232,16 @@ impl Runner {
             self.live.doors_changed(&[door.id]);
             return self.failed(door, window.start, &error, memory).await;
         }
+        if retry {
+            sqlx::query("UPDATE doors SET unlocked_until = $1 WHERE id = $2")
+                .bind(window.end.millis())
+                .bind(door.id)
+                .execute(self.db.pool())
+                .await?;
+            self.live.doors_changed(&[door.id]);
+        }
         memory.held.insert(door.id);
         memory.failing.remove(&door.id);
-        self.live.doors_changed(&[door.id]);
         Ok(Outcome::Done)
     }
 
