@@ -233,12 +233,7 @@ impl Runner {
             return self.failed(door, window.start, &error, memory).await;
         }
         if retry {
-            sqlx::query("UPDATE doors SET unlocked_until = $1 WHERE id = $2")
-                .bind(window.end.millis())
-                .bind(door.id)
-                .execute(self.db.pool())
-                .await?;
-            self.live.doors_changed(&[door.id]);
+            self.show_unlocked_until(door.id, window.end).await?;
         }
         memory.held.insert(door.id);
         memory.failing.remove(&door.id);
@@ -269,14 +264,20 @@ impl Runner {
                 .bind(applied.0.millis())
                 .execute(self.db.pool())
                 .await?;
-            sqlx::query("UPDATE doors SET unlocked_until = $1 WHERE id = $2")
-                .bind(window.end.millis())
-                .bind(door.id)
-                .execute(self.db.pool())
-                .await?;
-            self.live.doors_changed(&[door.id]);
+            self.show_unlocked_until(door.id, window.end).await?;
         }
         Ok(Outcome::Done)
+    }
+
+    /// The door reads Unlocked until `end`, on every page.
+    async fn show_unlocked_until(&self, door_id: i64, end: Timestamp) -> ServiceResult<()> {
+        sqlx::query("UPDATE doors SET unlocked_until = $1 WHERE id = $2")
+            .bind(end.millis())
+            .bind(door_id)
+            .execute(self.db.pool())
+            .await?;
+        self.live.doors_changed(&[door_id]);
+        Ok(())
     }
 
     /// Records that the door holds `window` from now; false if it already
