@@ -1155,15 +1155,7 @@ async fn kisi_clients_sign_in_with_logins(app: &TestApp) {
     assert_eq!(on_behalf.status, 200, "{}", on_behalf.body);
     let for_lena = Api::new(app, on_behalf.body["secret"].as_str().unwrap());
     assert_eq!(for_lena.get("/user").await.body["id"].as_i64(), Some(member_id));
-    let manager_form = UserForm {
-        name: "Manny".into(),
-        email: "manny@example.com".into(),
-        role: "manager".into(),
-        confirmed: Some("on".into()),
-        app_access: Some("on".into()),
-        ..Default::default()
-    };
-    let manager_id = users::insert(&app.db, &manager_form.validate().unwrap(), None).await.unwrap();
+    let manager_id = app.insert_person("manny@example.com", postern::types::Role::Manager).await;
     let (_, manager_key) = key_for(app, manager_id).await;
     let manager = Api::new(app, &manager_key);
     let answer = manager.post("/logins", json!({"login": {"user_id": owner.id}})).await;

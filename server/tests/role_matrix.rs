@@ -345,7 +345,7 @@ struct Caller {
 
 /// A person with a password, signed in on a browser of their own, with a key.
 async fn person(app: &TestApp, email: &str, role: Role) -> (SessionUser, reqwest::Client, String) {
-    let id = insert_person(app, email, role).await;
+    let id = app.insert_person(email, role).await;
     users::set_password(&app.db, id, &Password::parse(PASSWORD).unwrap()).await.unwrap();
     let browser = app.new_browser();
     let (status, body) = common::call_with(&browser, &app.address, "login", &[("email", email), ("password", PASSWORD)]).await;
@@ -353,18 +353,6 @@ async fn person(app: &TestApp, email: &str, role: Role) -> (SessionUser, reqwest
     let user = session_user(app, id).await;
     let key = api_keys::issue(&app.db, id, &Name::parse("matrix").unwrap()).await.unwrap().secret;
     (user, browser, key)
-}
-
-async fn insert_person(app: &TestApp, email: &str, role: Role) -> i64 {
-    let form = UserForm {
-        name: email.split('@').next().unwrap().into(),
-        email: email.into(),
-        role: role.as_str().into(),
-        confirmed: Some("on".into()),
-        app_access: Some("on".into()),
-        ..Default::default()
-    };
-    users::insert(&app.db, &form.validate().unwrap(), None).await.unwrap()
 }
 
 async fn session_user(app: &TestApp, id: i64) -> SessionUser {
@@ -453,7 +441,7 @@ impl World {
     /// A fresh member (no password).
     async fn member(&self, app: &TestApp, role: Role) -> (i64, String) {
         let email = format!("victim{}@example.com", self.next());
-        (insert_person(app, &email, role).await, email)
+        (app.insert_person(&email, role).await, email)
     }
 
     async fn card(&self, app: &TestApp, holder: i64) -> i64 {

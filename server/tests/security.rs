@@ -22,15 +22,7 @@ fn roomy(config: &mut Config) {
 
 /// A person with a password, signed in on a browser of their own.
 async fn person(app: &TestApp, email: &str, role: Role) -> (SessionUser, reqwest::Client) {
-    let form = UserForm {
-        name: email.split('@').next().unwrap().into(),
-        email: email.into(),
-        role: role.as_str().into(),
-        confirmed: Some("on".into()),
-        app_access: Some("on".into()),
-        ..Default::default()
-    };
-    let id = users::insert(&app.db, &form.validate().unwrap(), None).await.unwrap();
+    let id = app.insert_person(email, role).await;
     let password = postern::types::Password::parse("a long enough password").unwrap();
     users::set_password(&app.db, id, &password).await.unwrap();
     let browser = app.new_browser();
@@ -229,14 +221,7 @@ async fn lockdown_holds_at_the_relay_against_24_racing_unlockers(app: &TestApp) 
     let owner = owner(app).await;
     let mut keys = Vec::new();
     for i in 0..24 {
-        let form = UserForm {
-            name: format!("Racer {i}"),
-            email: format!("racer{i}@example.com"),
-            confirmed: Some("on".into()),
-            app_access: Some("on".into()),
-            ..Default::default()
-        };
-        let id = users::insert(&app.db, &form.validate().unwrap(), None).await.unwrap();
+        let id = app.insert_person(&format!("racer{i}@example.com"), Role::Member).await;
         users::add_card(&app.db, &owner, id, &postern::types::CardNumber::parse(&format!("20:{}", 100 + i)).unwrap(), "").await.ok();
         let (status, body) = app.call("change_group_member", &[("group_id", &site.group), ("user_id", &id.to_string()), ("add", "true")]).await;
         assert_eq!(status, 200, "{body}");

@@ -105,12 +105,3 @@ pub async fn end(db: &Db, token: &str) -> ServiceResult<()> {
         .await?;
     Ok(())
 }
-
-/// Ends every session of a user (password change, user deleted or disabled).
-pub async fn end_all_for_user(db: &Db, user_id: i64) -> ServiceResult<()> {
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .execute(db.pool())
-        .await?;
-    Ok(())
-}

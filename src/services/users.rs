@@ -232,9 +232,15 @@ pub async fn update(db: &Db, actor: &SessionUser, id: i64, user: ValidUser) -> S
     Ok(())
 }
 
+/// Ends every session of the person, inside the caller's change.
+async fn end_sessions(conn: &mut AnyConnection, user_id: i64) -> ServiceResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(conn).await?;
+    Ok(())
+}
+
 /// Ends the person's sessions and revokes their API keys and logins.
 async fn switch_off(conn: &mut AnyConnection, user_id: i64) -> ServiceResult<()> {
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
+    end_sessions(conn, user_id).await?;
     sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
         .bind(now_ms())
         .bind(user_id)
@@ -308,7 +314,7 @@ async fn write_password(db: &Db, actor: &Actor, id: i64, email: &str, password: 
         .bind(id)
         .execute(&mut *write)
         .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *write).await?;
+    end_sessions(&mut write, id).await?;
     write.commit(Audit::new(actor, "user.password_set", email)).await?;
     Ok(())
 }

@@ -139,6 +139,20 @@ impl TestApp {
         self.client.get(format!("{}{path}", self.address)).header("accept", "text/html").send().await.expect("GET works")
     }
 
+    /// A confirmed person with app access and this role, named after their
+    /// email's local part, without a password; returns their id.
+    pub async fn insert_person(&self, email: &str, role: postern::types::Role) -> i64 {
+        let form = postern::model::UserForm {
+            name: email.split('@').next().unwrap_or(email).into(),
+            email: email.into(),
+            role: role.as_str().into(),
+            confirmed: Some("on".into()),
+            app_access: Some("on".into()),
+            ..Default::default()
+        };
+        postern::services::users::insert(&self.db, &form.validate().unwrap(), None).await.unwrap()
+    }
+
     /// Creates the owner through the first-run form and keeps the session.
     pub async fn sign_up_owner(&self) -> (String, String) {
         let email = "owner@example.com".to_owned();
