@@ -25,7 +25,7 @@ pub async fn export(State(context): State<AppContext>, headers: HeaderMap, Query
         Ok(filter) => filter,
         Err((field, message)) => return (StatusCode::UNPROCESSABLE_ENTITY, format!("{field}: {message}")).into_response(),
     };
-    match event_log::csv(&context.db, &filter, MAX_ROWS).await {
+    match event_log::csv(&context.db, postern::services::scope::Scope::of(&user), &filter, MAX_ROWS).await {
         Ok(body) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

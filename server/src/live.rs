@@ -98,10 +98,16 @@ enum Visible {
 
 impl Visible {
     async fn for_user(context: &AppContext, user: &SessionUser) -> postern::services::ServiceResult<Visible> {
-        if user.role.can_manage() {
+        if user.role.is_admin() {
             return Ok(Visible::Every);
         }
-        let ids = doors::for_user(&context.db, user).await?.into_iter().map(|d| d.id).collect();
+        // A manager: their places' doors (read when the stream opens) and
+        // the doors their own groups open; a member: the latter.
+        let mut ids: HashSet<i64> = doors::for_user(&context.db, user).await?.into_iter().map(|d| d.id).collect();
+        if user.role.can_manage() {
+            let scope = postern::services::scope::Scope::of(user);
+            ids.extend(doors::options(&context.db, scope).await?.into_iter().map(|(id, _)| id));
+        }
         Ok(Visible::Only(ids))
     }
 
@@ -159,7 +165,7 @@ fn events(state: StreamState) -> impl Stream<Item = Result<Event, Infallible>> {
 /// Every visible door's current state, as `door` events.
 async fn snapshot(context: &AppContext, visible: &Visible) -> Vec<Event> {
     let ids = match visible {
-        Visible::Every => doors::options(&context.db).await.map(|all| all.into_iter().map(|(id, _)| id).collect()),
+        Visible::Every => doors::options(&context.db, postern::services::scope::Scope::Everything).await.map(|all| all.into_iter().map(|(id, _)| id).collect()),
         Visible::Only(ids) => Ok(ids.iter().copied().collect::<Vec<i64>>()),
     };
     let states = match ids {

@@ -182,11 +182,11 @@ const ENDPOINTS: &[Row] = &[
     rpc("get_place", Manager, Shared, &[("id", "{place}")]),
     rpc("save_place", Admin, Shared, &[("form[name]", "Place {n}"), ("form[latitude]", "40.7"), ("form[longitude]", "-74.0"), ("form[time_zone]", "America/New_York")]),
     rpc("delete_place", Admin, Place, &[("id", "{id}")]),
-    rpc("list_controllers", Manager, Shared, &[("query", "")]),
-    rpc("get_controller", Manager, Shared, &[("id", "{controller}")]),
+    rpc("list_controllers", Admin, Shared, &[("query", "")]),
+    rpc("get_controller", Admin, Shared, &[("id", "{controller}")]),
     rpc("save_controller", Admin, Shared, &[("form[name]", "C {n}"), ("form[place_id]", "{annex}")]),
     rpc("delete_controller", Admin, Controller, &[("id", "{id}")]),
-    rpc("test_connection", Manager, Shared, &[("id", "{controller}")]),
+    rpc("test_connection", Admin, Shared, &[("id", "{controller}")]),
     rpc("list_doors", Manager, Shared, &[("query", "")]),
     rpc("get_door", Manager, Shared, &[("id", "{door}")]),
     rpc("save_door", Admin, Shared, &[("form[name]", "Door {n}"), ("form[place_id]", "{annex}")]),
@@ -218,6 +218,8 @@ const ENDPOINTS: &[Row] = &[
     rpc("set_user_password", Manager, Member, &[("user_id", "{id}"), ("password", "another long password")]),
     rpc("add_card", Manager, Member, &[("user_id", "{id}"), ("number", "{card}"), ("label", "")]),
     rpc("change_card", Manager, MembersCard, &[("card_id", "{id}"), ("change", "deactivate")]),
+    rpc("get_manager_places", Admin, Member, &[("user_id", "{id}")]),
+    rpc("change_manager_place", Admin, Member, &[("user_id", "{id}"), ("place_id", "{annex}"), ("change", "assign")]),
     rpc("list_all_cards", Manager, Shared, &[("query", "")]),
     rpc("list_access_links", Manager, Shared, &[("query", "")]),
     rpc("access_link_form_options", Manager, Shared, &[]),
@@ -393,6 +395,10 @@ async fn world(app: &TestApp) -> World {
     let (manager, manager_browser, manager_key) = person(app, "manny@example.com", Role::Manager).await;
     let (member, member_browser, member_key) = person(app, "mel@example.com", Role::Member).await;
     let (off, off_browser, off_key) = person(app, "otto@example.com", Role::Member).await;
+    // The manager manages both places (issue 15, point 2: scoped to them).
+    for managed in [&place, &annex] {
+        users::set_manager_place(&app.db, &owner, manager.id, managed.parse().unwrap(), true).await.unwrap();
+    }
     for id in [manager.id, member.id, off.id] {
         let id = id.to_string();
         assert_eq!(app.call("change_group_member", &[("group_id", &group), ("user_id", &id), ("add", "true")]).await.0, 200);
@@ -452,7 +458,8 @@ impl World {
     /// A fresh group, made by Postern itself (so a hole that signs the
     /// owner out does not stop the matrix before it is printed).
     async fn fresh_group(&self, app: &TestApp) -> String {
-        let form = postern::model::GroupForm { name: format!("Fixture group {}", self.next()), ..Default::default() };
+        // At HQ, one of the manager's places (managers manage their places' groups).
+        let form = postern::model::GroupForm { name: format!("Fixture group {}", self.next()), place_id: self.var("place").to_owned(), ..Default::default() };
         groups::insert(&app.db, &form.validate().unwrap()).await.unwrap().to_string()
     }
 
@@ -652,7 +659,7 @@ struct Action {
     /// The owner's account itself (profile, app access, password,
     /// deletion): nobody else may change it, admins included.
     owners_account: bool,
-    /// A read: managers may read anyone's.
+    /// A read: managers read their places' members, and find no staff.
     read: bool,
 }
 
@@ -698,13 +705,17 @@ enum Outcome {
     Refused,
     /// 409: the owner cannot be deleted, by anyone.
     Conflict,
+    /// 404: outside the caller's scope (a manager reading staff: managers
+    /// see the members of their places only).
+    Hidden,
 }
 
 fn expected(actor: Role, target: Role, action: &Action) -> Outcome {
     let deletes_the_person = matches!(action.call, Call::Rpc("delete_user", _) | Call::Api(Method::DELETE, _, "/users/{person}", _));
     match actor {
         Role::Member => Outcome::Refused,
-        Role::Manager if action.read || target == Role::Member => Outcome::Done,
+        Role::Manager if target == Role::Member => Outcome::Done,
+        Role::Manager if action.read => Outcome::Hidden,
         Role::Manager => Outcome::Refused,
         _ if target == Role::Owner && action.owners_account && deletes_the_person => Outcome::Conflict,
         _ if target == Role::Owner && action.owners_account => Outcome::Refused,
@@ -717,6 +728,7 @@ fn outcome_of(status: u16) -> Option<Outcome> {
         200 | 204 => Some(Outcome::Done),
         403 => Some(Outcome::Refused),
         409 => Some(Outcome::Conflict),
+        404 => Some(Outcome::Hidden),
         _ => None,
     }
 }

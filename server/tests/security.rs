@@ -33,6 +33,16 @@ async fn person(app: &TestApp, email: &str, role: Role) -> (SessionUser, reqwest
     (SessionUser { id, name: user.name, email: user.email, role: user.role }, browser)
 }
 
+/// Assigns the manager every place (managers are scoped to places; these
+/// attacks are about roles, not places: server/tests/place_managers.rs).
+async fn manages_every_place(app: &TestApp, manager_id: i64) {
+    sqlx::query("INSERT INTO manager_places (user_id, place_id) SELECT $1, id FROM places")
+        .bind(manager_id)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+}
+
 async fn key_for(app: &TestApp, user_id: i64) -> String {
     api_keys::issue(&app.db, user_id, &Name::parse("attack").unwrap()).await.unwrap().secret
 }
@@ -97,6 +107,7 @@ async fn a_manager_cannot_touch_staff_credentials(app: &TestApp) {
     let (manager, browser) = person(app, "manny@example.com", Role::Manager).await;
     let (admin, _) = person(app, "ada@example.com", Role::Admin).await;
     let (member, _) = person(app, "mel@example.com", Role::Member).await;
+    manages_every_place(app, manager.id).await;
     let manager_key = key_for(app, manager.id).await;
     let call = |endpoint: &'static str, form: Vec<(&'static str, String)>| {
         let browser = browser.clone();

@@ -19,6 +19,9 @@ pub struct Group {
     pub primary_device_required: bool,
     pub member_count: i64,
     pub door_count: i64,
+    /// The place the group belongs to (`None`: the organization's).
+    #[serde(default)]
+    pub place_id: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +61,9 @@ pub struct GroupForm {
     pub time_windows: String,
     #[serde(default)]
     pub primary_device_required: Option<String>,
+    /// The group's place id as text; empty = the organization's.
+    #[serde(default)]
+    pub place_id: String,
 }
 
 pub struct ValidGroup {
@@ -70,6 +76,7 @@ pub struct ValidGroup {
     pub time_restriction: bool,
     pub time_windows: WeeklySchedule,
     pub primary_device_required: bool,
+    pub place_id: Option<i64>,
 }
 
 impl GroupForm {
@@ -78,14 +85,18 @@ impl GroupForm {
         let name = e.check("name", Name::parse(&self.name));
         let description = e.check("description", Description::parse(&self.description));
         let validity = super::validity_fields(&mut e, &self.time_zone, &self.valid_from, &self.valid_until);
+        let place_id = match self.place_id.trim() {
+            "" => Some(None),
+            text => e.check("place_id", text.parse::<i64>().ok().filter(|id| *id > 0).map(Some).ok_or_else(|| "Pick a place from the list.".to_owned())),
+        };
         let time_restriction = checked(&self.time_restriction);
         let time_windows = e.check("time_windows", WeeklySchedule::parse_text(&self.time_windows));
         if time_restriction && time_windows.as_ref().is_some_and(|w| w.windows.is_empty()) {
             e.push("time_windows", "Add at least one window, like “Mon-Fri 08:00-18:00”, or turn the time restriction off.");
         }
         e.into_result()?;
-        let (Some(name), Some(description), Some((valid_from, valid_until)), Some(time_windows)) =
-            (name, description, validity, time_windows)
+        let (Some(name), Some(description), Some((valid_from, valid_until)), Some(time_windows), Some(place_id)) =
+            (name, description, validity, time_windows, place_id)
         else {
             return Err(FieldErrors::new());
         };
@@ -99,6 +110,7 @@ impl GroupForm {
             time_restriction,
             time_windows,
             primary_device_required: checked(&self.primary_device_required),
+            place_id,
         })
     }
 
@@ -118,6 +130,7 @@ impl GroupForm {
             time_restriction: flag(group.time_restriction),
             time_windows: group.time_windows.clone(),
             primary_device_required: flag(group.primary_device_required),
+            place_id: group.place_id.map(|id| id.to_string()).unwrap_or_default(),
         }
     }
 }

@@ -29,7 +29,7 @@ fn invalid(e: crate::field_error::FieldErrors) -> ServiceError {
 
 /// Fills the demo; refused when it is already there.
 pub async fn fill(db: &Db) -> ServiceResult<DemoSignIn> {
-    if places::options(db).await?.iter().any(|(_, name)| name == "Brooklyn HQ") {
+    if places::options(db, super::scope::Scope::Everything).await?.iter().any(|(_, name)| name == "Brooklyn HQ") {
         return Err(ServiceError::Conflict("The demo organization is already there.".into()));
     }
     let place = |name: &str, address: &str, lat: &str, lon: &str, tz: &str| PlaceForm {
@@ -117,6 +117,10 @@ pub async fn fill(db: &Db) -> ServiceResult<DemoSignIn> {
             .bind(super::now_ms())
             .execute(db.pool())
             .await?;
+        if role == Role::Manager {
+            // The demo's manager manages Brooklyn (SPEC §8: managers are scoped to places).
+            sqlx::query("INSERT INTO manager_places (user_id, place_id) VALUES ($1, $2)").bind(id).bind(brooklyn).execute(db.pool()).await?;
+        }
         if i == 0 {
             sign_in = Some(DemoSignIn { email: email.clone(), password: password.clone(), role });
         }

@@ -3,6 +3,7 @@
 use super::audit::{Actor, Audit};
 use super::error::{map_constraint, ConstraintRule};
 use super::users::require_admin;
+use super::scope::Scope;
 use super::{controllers, db::flag, now_ms, places, Db, ServiceError, ServiceResult};
 use crate::door_status::{power_note, DoorAlarm, DoorSensor, DoorStatus, DoorStatusInputs};
 use crate::model::{Door, DoorOptions, Listing, SessionUser, ValidDoor};
@@ -140,16 +141,17 @@ const CONSTRAINTS: &[ConstraintRule] = &[
     },
 ];
 
-pub async fn list(db: &Db, query: &SearchQuery, page: Page) -> ServiceResult<Listing<Door>> {
-    list_filtered(db, query, page, None).await
+pub async fn list(db: &Db, scope: Scope, query: &SearchQuery, page: Page) -> ServiceResult<Listing<Door>> {
+    list_filtered(db, scope, query, page, None).await
 }
 
 /// Lists doors, optionally only those of one place.
-pub async fn list_filtered(db: &Db, query: &SearchQuery, page: Page, place_id: Option<i64>) -> ServiceResult<Listing<Door>> {
+pub async fn list_filtered(db: &Db, scope: Scope, query: &SearchQuery, page: Page, place_id: Option<i64>) -> ServiceResult<Listing<Door>> {
     let place = place_id.unwrap_or(0);
-    let total = count_matching(db, query, place).await?;
+    let total = count_matching(db, scope, query, place).await?;
     let rows: Vec<DoorRow> = sqlx::query_as(&format!(
-        "{SELECT} {LIST_FILTER} ORDER BY LOWER(p.name), LOWER(d.name), d.id LIMIT $4 OFFSET $5"
+        "{SELECT} {LIST_FILTER} AND {} ORDER BY LOWER(p.name), LOWER(d.name), d.id LIMIT $4 OFFSET $5",
+        scope.place("d.place_id")
     ))
     .bind(query.as_str())
     .bind(query.like_pattern())
@@ -185,18 +187,22 @@ struct PlacedDoorRow {
 /// [`list_filtered`]'s page with each door's place, and how many doors
 /// match, in ONE query (the count is a window over the same rows). Only a
 /// page past the end costs a second query, for the count.
-pub async fn list_placed(db: &Db, query: &SearchQuery, page: Page, place_id: Option<i64>) -> ServiceResult<Listing<PlacedDoor>> {
-    static PAGE_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        let placed = SELECT.replacen(
+pub async fn list_placed(db: &Db, scope: Scope, query: &SearchQuery, page: Page, place_id: Option<i64>) -> ServiceResult<Listing<PlacedDoor>> {
+    static PLACED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        SELECT.replacen(
             "SELECT ",
             "SELECT p.address AS place_address, p.latitude AS place_latitude, p.longitude AS place_longitude,
              COUNT(*) OVER () AS total, ",
             1,
-        );
-        format!("{placed} {LIST_FILTER} ORDER BY LOWER(p.name), LOWER(d.name), d.id LIMIT $4 OFFSET $5")
+        )
     });
+    let sql = format!(
+        "{placed} {LIST_FILTER} AND {scoped} ORDER BY LOWER(p.name), LOWER(d.name), d.id LIMIT $4 OFFSET $5",
+        placed = *PLACED,
+        scoped = scope.place("d.place_id")
+    );
     let place = place_id.unwrap_or(0);
-    let rows: Vec<PlacedDoorRow> = sqlx::query_as(&PAGE_SQL)
+    let rows: Vec<PlacedDoorRow> = sqlx::query_as(&sql)
         .bind(query.as_str())
         .bind(query.like_pattern())
         .bind(place)
@@ -206,7 +212,7 @@ pub async fn list_placed(db: &Db, query: &SearchQuery, page: Page, place_id: Opt
         .await?;
     let total = match rows.first() {
         Some(row) => row.total,
-        None => count_matching(db, query, place).await?,
+        None => count_matching(db, scope, query, place).await?,
     };
     let now = Timestamp::from_millis(now_ms());
     let items = rows
@@ -223,8 +229,11 @@ pub async fn list_placed(db: &Db, query: &SearchQuery, page: Page, place_id: Opt
 
 /// [`list_placed`]'s filter: `$1` the text, `$2` its LIKE pattern, `$3` a place id or 0.
 /// How many doors match a list's search and place filter.
-async fn count_matching(db: &Db, query: &SearchQuery, place: i64) -> ServiceResult<i64> {
-    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM doors d JOIN places p ON p.id = d.place_id {LIST_FILTER}"))
+async fn count_matching(db: &Db, scope: Scope, query: &SearchQuery, place: i64) -> ServiceResult<i64> {
+    let (total,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM doors d JOIN places p ON p.id = d.place_id {LIST_FILTER} AND {}",
+        scope.place("d.place_id")
+    ))
         .bind(query.as_str())
         .bind(query.like_pattern())
         .bind(place)
@@ -244,19 +253,30 @@ pub async fn get(db: &Db, id: i64) -> ServiceResult<Door> {
     row.map(|r| r.into_door(Timestamp::from_millis(now_ms()))).ok_or(ServiceError::NotFound("door"))
 }
 
-/// Every door as (id, "name (place)"), for pickers.
-pub async fn options(db: &Db) -> ServiceResult<Vec<(i64, String)>> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT d.id, d.name, p.name FROM doors d JOIN places p ON p.id = d.place_id ORDER BY LOWER(p.name), LOWER(d.name)",
-    )
+/// The door `id` if it is in `scope` ("not found" otherwise).
+pub async fn get_in(db: &Db, scope: Scope, id: i64) -> ServiceResult<Door> {
+    let row: Option<DoorRow> = sqlx::query_as(&format!("{SELECT} WHERE d.id = $1 AND {}", scope.place("d.place_id")))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|r| r.into_door(Timestamp::from_millis(now_ms()))).ok_or(ServiceError::NotFound("door"))
+}
+
+/// Every door in `scope` as (id, "name (place)"), for pickers.
+pub async fn options(db: &Db, scope: Scope) -> ServiceResult<Vec<(i64, String)>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+        "SELECT d.id, d.name, p.name FROM doors d JOIN places p ON p.id = d.place_id WHERE {}
+         ORDER BY LOWER(p.name), LOWER(d.name)",
+        scope.place("d.place_id")
+    ))
     .fetch_all(db.pool())
     .await?;
     Ok(rows.into_iter().map(|(id, name, place)| (id, format!("{name} ({place})"))).collect())
 }
 
-pub async fn form_options(db: &Db) -> ServiceResult<DoorOptions> {
+pub async fn form_options(db: &Db, scope: Scope) -> ServiceResult<DoorOptions> {
     Ok(DoorOptions {
-        places: places::options(db).await?,
+        places: places::options(db, scope).await?,
         controllers: controllers::options(db).await?,
         readers: controllers::reader_options(db).await?,
     })

@@ -1,5 +1,6 @@
 //! Reading the event log: filters, keyset pagination (newest first), CSV.
 
+use super::scope::Scope;
 use super::{Db, ServiceResult};
 use crate::model::EventEntry;
 
@@ -68,10 +69,16 @@ impl From<EventRow> for EventEntry {
 }
 
 /// One page, newest first, and the cursor for the next page (if any).
-pub async fn page(db: &Db, filter: &EventFilter, after: Option<Cursor>, limit: u32) -> ServiceResult<(Vec<EventEntry>, Option<Cursor>)> {
+/// Only events in `scope`: a manager's, those at their places' doors.
+pub async fn page(db: &Db, scope: Scope, filter: &EventFilter, after: Option<Cursor>, limit: u32) -> ServiceResult<(Vec<EventEntry>, Option<Cursor>)> {
     let limit = i64::from(limit.clamp(1, 500));
     let (cursor_at, cursor_id) = after.unwrap_or((i64::MAX, i64::MAX));
-    let rows: Vec<EventRow> = sqlx::query_as(
+    let scoped = if scope.is_everything() {
+        String::new()
+    } else {
+        format!("AND ({} OR (e.door_id IS NULL AND {}))", scope.door("e.door_id"), scope.place("e.place_id"))
+    };
+    let rows: Vec<EventRow> = sqlx::query_as(&format!(
         "SELECT id, at, actor_kind, actor_user_id, actor_name, action, subject, door_id, link_id, method, result, reasons,
          COALESCE((SELECT p.time_zone FROM places p WHERE p.id = e.place_id),
                   (SELECT p.time_zone FROM doors d JOIN places p ON p.id = d.place_id WHERE d.id = e.door_id)) AS time_zone
@@ -82,9 +89,9 @@ pub async fn page(db: &Db, filter: &EventFilter, after: Option<Cursor>, limit: u
            AND ($5 = 0 OR e.actor_user_id IN (SELECT user_id FROM group_members WHERE group_id = $5))
            AND ($6 = '' OR e.result = $6)
            AND ($7 = '' OR e.method = $7)
-           AND e.at >= $8 AND e.at < $9
-         ORDER BY e.at DESC, e.id DESC LIMIT $10",
-    )
+           AND e.at >= $8 AND e.at < $9 {scoped}
+         ORDER BY e.at DESC, e.id DESC LIMIT $10"
+    ))
     .bind(cursor_at)
     .bind(cursor_id)
     .bind(filter.door_id.unwrap_or(0))
@@ -108,12 +115,12 @@ pub async fn page(db: &Db, filter: &EventFilter, after: Option<Cursor>, limit: u
 }
 
 /// The events as CSV (RFC 4180), newest first, up to `max` rows.
-pub async fn csv(db: &Db, filter: &EventFilter, max: u32) -> ServiceResult<String> {
+pub async fn csv(db: &Db, scope: Scope, filter: &EventFilter, max: u32) -> ServiceResult<String> {
     let mut out = String::from("id,time_utc,time_local,actor_kind,actor,action,subject,door_id,method,result,reasons\r\n");
     let mut cursor = None;
     let mut written = 0u32;
     loop {
-        let (entries, next) = page(db, filter, cursor, 500).await?;
+        let (entries, next) = page(db, scope, filter, cursor, 500).await?;
         for e in &entries {
             let time = jiff::Timestamp::from_millisecond(e.at).map(|t| t.to_string()).unwrap_or_default();
             let local = match e.time_zone.as_deref().map(crate::types::TimeZoneName::parse) {

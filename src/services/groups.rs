@@ -11,6 +11,7 @@ pub use links::{
 use super::audit::{Actor, Audit};
 use super::users::require_may_manage;
 use super::error::{map_constraint, ConstraintRule};
+use super::scope::Scope;
 use super::users::require_manager;
 use super::{db::flag, now_ms, Db, ServiceError, ServiceResult};
 use crate::model::{Group, GroupDoor, GroupMember, Listing, SessionUser, ValidGroup};
@@ -30,6 +31,7 @@ struct GroupRow {
     primary_device_required: i64,
     member_count: i64,
     door_count: i64,
+    place_id: Option<i64>,
 }
 
 impl From<GroupRow> for Group {
@@ -49,6 +51,7 @@ impl From<GroupRow> for Group {
             primary_device_required: flag(r.primary_device_required),
             member_count: r.member_count,
             door_count: r.door_count,
+            place_id: r.place_id,
         }
     }
 }
@@ -56,7 +59,7 @@ impl From<GroupRow> for Group {
 const SELECT: &str = "SELECT g.id, g.name, g.description, g.valid_from, g.valid_until, g.geofence_enabled,
     g.reader_restriction, g.time_restriction, g.time_windows, g.primary_device_required,
     (SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id) AS member_count,
-    (SELECT COUNT(*) FROM group_doors d WHERE d.group_id = g.id) AS door_count
+    (SELECT COUNT(*) FROM group_doors d WHERE d.group_id = g.id) AS door_count, g.place_id
     FROM access_groups g";
 
 const NAME_TAKEN: &[ConstraintRule] = &[ConstraintRule {
@@ -66,8 +69,11 @@ const NAME_TAKEN: &[ConstraintRule] = &[ConstraintRule {
     message: "Another group already has this name.",
 }];
 
-pub async fn list(db: &Db, query: &SearchQuery, page: Page) -> ServiceResult<Listing<Group>> {
-    let filter = "WHERE ($1 = '' OR LOWER(g.name) LIKE $2 ESCAPE '\\' OR LOWER(g.description) LIKE $2 ESCAPE '\\')";
+pub async fn list(db: &Db, scope: Scope, query: &SearchQuery, page: Page) -> ServiceResult<Listing<Group>> {
+    let filter = format!(
+        "WHERE ($1 = '' OR LOWER(g.name) LIKE $2 ESCAPE '\\' OR LOWER(g.description) LIKE $2 ESCAPE '\\') AND {}",
+        scope.group("g.id")
+    );
     let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM access_groups g {filter}"))
         .bind(query.as_str())
         .bind(query.like_pattern())
@@ -91,14 +97,65 @@ pub async fn get(db: &Db, id: i64) -> ServiceResult<Group> {
     row.map(Group::from).ok_or(ServiceError::NotFound("group"))
 }
 
+/// The group `id` if it is in `scope` ("not found" otherwise).
+pub async fn get_in(db: &Db, scope: Scope, id: i64) -> ServiceResult<Group> {
+    let row: Option<GroupRow> = sqlx::query_as(&format!("{SELECT} WHERE g.id = $1 AND {}", scope.group("g.id")))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(Group::from).ok_or(ServiceError::NotFound("group"))
+}
+
+/// Checks, in the change's transaction, that `scope` may put the group
+/// `id` (None: a new one) in its place: a manager's group belongs to one of
+/// their places, and a group with a place keeps its doors in that place.
+async fn check_place(write: &mut super::db::Write, scope: Scope, id: Option<i64>, group: &ValidGroup) -> ServiceResult<()> {
+    if let Some(id) = id {
+        scope.require_group(write, id).await?;
+    }
+    match group.place_id {
+        None if !scope.is_everything() => {
+            return Err(ServiceError::field("place_id", "Pick one of your places: managers' groups belong to a place."));
+        }
+        None => {}
+        Some(place_id) => {
+            not_found_as_field(scope.require_place(write, place_id).await, "place_id", "Pick a place from the list.")?;
+            let (elsewhere,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM group_doors gd JOIN doors d ON d.id = gd.door_id WHERE gd.group_id = $1 AND d.place_id <> $2",
+            )
+            .bind(id.unwrap_or(0))
+            .bind(place_id)
+            .fetch_one(&mut **write)
+            .await?;
+            if elsewhere > 0 {
+                return Err(ServiceError::field(
+                    "place_id",
+                    "This group has doors at other places. Remove them first, or leave the group to the whole organization.",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A "not found" from a scope check as a field's message (the picker's
+/// choice is not one the actor may make); other errors unchanged.
+fn not_found_as_field<T>(result: ServiceResult<T>, field: &str, message: &str) -> ServiceResult<T> {
+    match result {
+        Err(ServiceError::NotFound(_)) => Err(ServiceError::field(field, message)),
+        other => other,
+    }
+}
+
 /// Writes a group (insert when `id` is None), committed with its audit line.
-async fn save(db: &Db, actor: &Actor, id: Option<i64>, group: &ValidGroup) -> ServiceResult<i64> {
+async fn save(db: &Db, actor: &Actor, scope: Scope, id: Option<i64>, group: &ValidGroup) -> ServiceResult<i64> {
     let mut write = db.write().await?;
+    check_place(&mut write, scope, id, group).await?;
     let sql = match id {
         None => "INSERT INTO access_groups (name, description, valid_from, valid_until, geofence_enabled, reader_restriction,
-                 time_restriction, primary_device_required, created_at, time_windows) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                 time_restriction, primary_device_required, created_at, time_windows, place_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         Some(_) => "UPDATE access_groups SET name = $1, description = $2, valid_from = $3, valid_until = $4, geofence_enabled = $5,
-                 reader_restriction = $6, time_restriction = $7, primary_device_required = $8, time_windows = $10 WHERE id = $9 RETURNING id",
+                 reader_restriction = $6, time_restriction = $7, primary_device_required = $8, time_windows = $10, place_id = $11 WHERE id = $9 RETURNING id",
     };
     let row: Option<(i64,)> = sqlx::query_as(sql)
         .bind(group.name.as_str())
@@ -112,6 +169,7 @@ async fn save(db: &Db, actor: &Actor, id: Option<i64>, group: &ValidGroup) -> Se
         // $9 is created_at for an insert, the group id for an update.
         .bind(id.unwrap_or_else(now_ms))
         .bind(serde_json::to_string(&group.time_windows).unwrap_or_default())
+        .bind(group.place_id)
         .fetch_optional(&mut *write)
         .await
         .map_err(|e| map_constraint(e, NAME_TAKEN))?;
@@ -123,24 +181,25 @@ async fn save(db: &Db, actor: &Actor, id: Option<i64>, group: &ValidGroup) -> Se
 
 /// Inserts without permission checks, as Postern itself (demo data, fixtures).
 pub async fn insert(db: &Db, group: &ValidGroup) -> ServiceResult<i64> {
-    save(db, &Actor::System, None, group).await
+    save(db, &Actor::System, Scope::Everything, None, group).await
 }
 
 pub async fn create(db: &Db, actor: &SessionUser, group: ValidGroup) -> ServiceResult<i64> {
     require_manager(actor)?;
-    save(db, &Actor::User(actor.clone()), None, &group).await
+    save(db, &Actor::User(actor.clone()), Scope::of(actor), None, &group).await
 }
 
 pub async fn update(db: &Db, actor: &SessionUser, id: i64, group: ValidGroup) -> ServiceResult<()> {
     require_manager(actor)?;
-    save(db, &Actor::User(actor.clone()), Some(id), &group).await?;
+    save(db, &Actor::User(actor.clone()), Scope::of(actor), Some(id), &group).await?;
     Ok(())
 }
 
 pub async fn delete(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
-    let group = get(db, id).await?;
+    let group = get_in(db, Scope::of(actor), id).await?;
     let mut write = db.write().await?;
+    Scope::of(actor).require_group(&mut write, id).await?;
     sqlx::query("DELETE FROM access_groups WHERE id = $1").bind(id).execute(&mut *write).await?;
     write.commit(Audit::by(actor, "group.deleted", &group.name)).await?;
     Ok(())
@@ -171,10 +230,13 @@ pub async fn doors(db: &Db, group_id: i64) -> ServiceResult<Vec<GroupDoor>> {
 /// Adds a member; adding someone already in the group changes nothing.
 pub async fn add_member(db: &Db, actor: &SessionUser, group_id: i64, user_id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
-    let group = get(db, group_id).await?;
+    let scope = Scope::of(actor);
+    let group = get_in(db, scope, group_id).await?;
     let user = super::users::get(db, user_id).await.map_err(|_| ServiceError::field("user_id", "Pick a person from the list."))?;
     require_may_manage(actor, user.role)?;
     let mut write = db.write().await?;
+    scope.require_group(&mut write, group_id).await?;
+    not_found_as_field(scope.require_person(&mut write, user_id).await, "user_id", "Pick a person from the list.")?;
     insert_member(&mut write, group_id, user_id, Validity::default()).await?;
     write.commit(Audit::by(actor, "group.member_added", format!("{} to {}", user.email, group.name))).await?;
     Ok(())
@@ -182,11 +244,13 @@ pub async fn add_member(db: &Db, actor: &SessionUser, group_id: i64, user_id: i6
 
 pub async fn remove_member(db: &Db, actor: &SessionUser, group_id: i64, user_id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
-    let group = get(db, group_id).await?;
+    let scope = Scope::of(actor);
+    let group = get_in(db, scope, group_id).await?;
     if let Ok(user) = super::users::get(db, user_id).await {
         require_may_manage(actor, user.role)?;
     }
     let mut write = db.write().await?;
+    scope.require_group(&mut write, group_id).await?;
     sqlx::query("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2")
         .bind(group_id)
         .bind(user_id)
@@ -198,9 +262,11 @@ pub async fn remove_member(db: &Db, actor: &SessionUser, group_id: i64, user_id:
 
 pub async fn add_door(db: &Db, actor: &SessionUser, group_id: i64, door_id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
-    let group = get(db, group_id).await?;
+    let scope = Scope::of(actor);
+    let group = get_in(db, scope, group_id).await?;
     let door = super::doors::get(db, door_id).await.map_err(|_| ServiceError::field("door_id", "Pick a door from the list."))?;
     let mut write = db.write().await?;
+    check_door(&mut write, scope, group_id, door_id).await?;
     insert_door(&mut write, group_id, door_id).await?;
     write.commit(Audit::by(actor, "group.door_added", format!("{} to {}", door.name, group.name)).door(door_id)).await?;
     Ok(())
@@ -208,14 +274,34 @@ pub async fn add_door(db: &Db, actor: &SessionUser, group_id: i64, door_id: i64)
 
 pub async fn remove_door(db: &Db, actor: &SessionUser, group_id: i64, door_id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
-    let group = get(db, group_id).await?;
+    let scope = Scope::of(actor);
+    let group = get_in(db, scope, group_id).await?;
     let mut write = db.write().await?;
+    scope.require_group(&mut write, group_id).await?;
     sqlx::query("DELETE FROM group_doors WHERE group_id = $1 AND door_id = $2")
         .bind(group_id)
         .bind(door_id)
         .execute(&mut *write)
         .await?;
     write.commit(Audit::by(actor, "group.door_removed", format!("door #{door_id} from {}", group.name)).door(door_id)).await?;
+    Ok(())
+}
+
+/// Checks, in the change's transaction, that `scope` may link the door to
+/// the group: both in scope, and the door at the group's place if it has one.
+async fn check_door(write: &mut super::db::Write, scope: Scope, group_id: i64, door_id: i64) -> ServiceResult<()> {
+    scope.require_group(write, group_id).await?;
+    not_found_as_field(scope.require_door(write, door_id).await, "door_id", "Pick a door from the list.")?;
+    let (elsewhere,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM access_groups g JOIN doors d ON d.id = $2 WHERE g.id = $1 AND g.place_id IS NOT NULL AND g.place_id <> d.place_id",
+    )
+    .bind(group_id)
+    .bind(door_id)
+    .fetch_one(&mut **write)
+    .await?;
+    if elsewhere > 0 {
+        return Err(ServiceError::field("door_id", "This door is at another place than the group's."));
+    }
     Ok(())
 }
 
@@ -246,15 +332,18 @@ async fn insert_door(conn: &mut sqlx::AnyConnection, group_id: i64, door_id: i64
     Ok(row.map(|(id,)| id))
 }
 
-/// Every person as (id, "name <email>"), for the member picker.
-pub async fn user_options(db: &Db) -> ServiceResult<Vec<(i64, String)>> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as("SELECT id, name, email FROM users ORDER BY LOWER(name)")
-        .fetch_all(db.pool())
-        .await?;
+/// Every person in `scope` as (id, "name <email>"), for the member picker.
+pub async fn user_options(db: &Db, scope: Scope) -> ServiceResult<Vec<(i64, String)>> {
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as(&format!("SELECT id, name, email FROM users WHERE {} ORDER BY LOWER(name)", scope.person("id")))
+            .fetch_all(db.pool())
+            .await?;
     Ok(rows.into_iter().map(|(id, name, email)| (id, format!("{name} <{email}>"))).collect())
 }
 
-/// Every group as (id, name), for pickers.
-pub async fn options(db: &Db) -> ServiceResult<Vec<(i64, String)>> {
-    Ok(sqlx::query_as("SELECT id, name FROM access_groups ORDER BY LOWER(name), id").fetch_all(db.pool()).await?)
+/// Every group in `scope` as (id, name), for pickers.
+pub async fn options(db: &Db, scope: Scope) -> ServiceResult<Vec<(i64, String)>> {
+    Ok(sqlx::query_as(&format!("SELECT id, name FROM access_groups WHERE {} ORDER BY LOWER(name), id", scope.group("id")))
+        .fetch_all(db.pool())
+        .await?)
 }

@@ -23,6 +23,7 @@ pub mod owner;
 pub mod passwords;
 pub mod places;
 pub mod schedules;
+pub mod scope;
 pub mod sessions;
 pub mod stats;
 pub mod tokens;

@@ -2,6 +2,7 @@
 
 use super::audit::{Actor, Audit};
 use super::error::{map_constraint, ConstraintRule};
+use super::scope::Scope;
 use super::users::require_admin;
 use super::{now_ms, Db, ServiceError, ServiceResult};
 use crate::model::{Listing, Place, SessionUser, ValidPlace};
@@ -48,8 +49,11 @@ const NAME_TAKEN: &[ConstraintRule] = &[ConstraintRule {
     message: "Another place already has this name.",
 }];
 
-pub async fn list(db: &Db, query: &SearchQuery, page: Page) -> ServiceResult<Listing<Place>> {
-    let filter = "WHERE ($1 = '' OR LOWER(p.name) LIKE $2 ESCAPE '\\' OR LOWER(p.address) LIKE $2 ESCAPE '\\')";
+pub async fn list(db: &Db, scope: Scope, query: &SearchQuery, page: Page) -> ServiceResult<Listing<Place>> {
+    let filter = format!(
+        "WHERE ($1 = '' OR LOWER(p.name) LIKE $2 ESCAPE '\\' OR LOWER(p.address) LIKE $2 ESCAPE '\\') AND {}",
+        scope.place("p.id")
+    );
     let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM places p {filter}"))
         .bind(query.as_str())
         .bind(query.like_pattern())
@@ -65,9 +69,20 @@ pub async fn list(db: &Db, query: &SearchQuery, page: Page) -> ServiceResult<Lis
     Ok(Listing { items: rows.into_iter().map(Place::from).collect(), total, page: page.number, page_size: page.size })
 }
 
-/// Every place as (id, name), for pickers.
-pub async fn options(db: &Db) -> ServiceResult<Vec<(i64, String)>> {
-    Ok(sqlx::query_as("SELECT id, name FROM places ORDER BY LOWER(name)").fetch_all(db.pool()).await?)
+/// Every place in `scope` as (id, name), for pickers.
+pub async fn options(db: &Db, scope: Scope) -> ServiceResult<Vec<(i64, String)>> {
+    Ok(sqlx::query_as(&format!("SELECT id, name FROM places WHERE {} ORDER BY LOWER(name)", scope.place("id")))
+        .fetch_all(db.pool())
+        .await?)
+}
+
+/// The place `id` if it is in `scope` ("not found" otherwise).
+pub async fn get_in(db: &Db, scope: Scope, id: i64) -> ServiceResult<Place> {
+    let row: Option<PlaceRow> = sqlx::query_as(&format!("{SELECT} WHERE p.id = $1 AND {}", scope.place("p.id")))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(Place::from).ok_or(ServiceError::NotFound("place"))
 }
 
 pub async fn get(db: &Db, id: i64) -> ServiceResult<Place> {

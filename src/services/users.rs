@@ -2,6 +2,7 @@
 
 use super::audit::{self, Actor, Audit};
 use super::error::{map_constraint, ConstraintRule};
+use super::scope::Scope;
 use super::{db::flag, login_throttle, now_ms, passwords, Db, ServiceError, ServiceResult};
 use crate::model::{Card, Listing, SessionUser, User, ValidUser};
 use crate::types::{CardNumber, Email, Page, Role, SearchQuery};
@@ -111,8 +112,11 @@ fn check_role_change(actor: &SessionUser, current: Option<Role>, wanted: Role) -
     Ok(())
 }
 
-pub async fn list(db: &Db, query: &SearchQuery, page: Page) -> ServiceResult<Listing<User>> {
-    let filter = "WHERE ($1 = '' OR LOWER(u.name) LIKE $2 ESCAPE '\\' OR LOWER(u.email) LIKE $2 ESCAPE '\\')";
+pub async fn list(db: &Db, scope: Scope, query: &SearchQuery, page: Page) -> ServiceResult<Listing<User>> {
+    let filter = format!(
+        "WHERE ($1 = '' OR LOWER(u.name) LIKE $2 ESCAPE '\\' OR LOWER(u.email) LIKE $2 ESCAPE '\\') AND {}",
+        scope.person("u.id")
+    );
     let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM users u {filter}"))
         .bind(query.as_str())
         .bind(query.like_pattern())
@@ -133,6 +137,15 @@ pub async fn list(db: &Db, query: &SearchQuery, page: Page) -> ServiceResult<Lis
 
 pub async fn get(db: &Db, id: i64) -> ServiceResult<User> {
     let row: Option<UserRow> = sqlx::query_as(&format!("{} WHERE u.id = $1", UserRow::SELECT))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(UserRow::into_user).ok_or(ServiceError::NotFound("user"))
+}
+
+/// The person `id` if they are in `scope` ("not found" otherwise).
+pub async fn get_in(db: &Db, scope: Scope, id: i64) -> ServiceResult<User> {
+    let row: Option<UserRow> = sqlx::query_as(&format!("{} WHERE u.id = $1 AND {}", UserRow::SELECT, scope.person("u.id")))
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
@@ -203,6 +216,7 @@ pub async fn update(db: &Db, actor: &SessionUser, id: i64, user: ValidUser) -> S
     }
     let device_cleared = !user.primary_device_required;
     let mut write = db.write().await?;
+    Scope::of(actor).require_person(&mut write, id).await?;
     sqlx::query(
         "UPDATE users SET name = $1, email = $2, phone = $3, role = $4, confirmed = $5, app_access = $6,
          primary_device_required = $7,
@@ -228,6 +242,9 @@ pub async fn update(db: &Db, actor: &SessionUser, id: i64, user: ValidUser) -> S
     if switched_off || user.role.rank() < current.role.rank() {
         switch_off(&mut write, id).await?;
     }
+    if current.role == Role::Manager && user.role != Role::Manager {
+        sqlx::query("DELETE FROM manager_places WHERE user_id = $1").bind(id).execute(&mut *write).await?;
+    }
     write.commit(Audit::by(actor, "user.updated", describe(&user))).await?;
     Ok(())
 }
@@ -251,6 +268,7 @@ async fn switch_off(conn: &mut AnyConnection, user_id: i64) -> ServiceResult<()>
 
 pub async fn delete(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
+    // The role first (staff: 403), then the scope (another place's member: "not found").
     let current = get(db, id).await?;
     if current.role != Role::Member && !actor.role.is_admin() {
         return Err(ServiceError::Forbidden("Only admins can delete staff.".into()));
@@ -262,8 +280,42 @@ pub async fn delete(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> 
         return Err(ServiceError::Conflict("You cannot delete yourself.".into()));
     }
     let mut write = db.write().await?;
+    Scope::of(actor).require_person(&mut write, id).await?;
     sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&mut *write).await?;
     write.commit(Audit::by(actor, "user.deleted", format!("{} <{}>", current.name, current.email))).await?;
+    Ok(())
+}
+
+/// The places the manager `id` manages, by id (admins: any person).
+pub async fn manager_places(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<Vec<i64>> {
+    if actor.id != id {
+        require_admin(actor)?;
+    }
+    let mut conn = db.pool().acquire().await?;
+    super::scope::manager_places(&mut conn, id).await
+}
+
+/// Assigns the place to the manager `id`, or takes it away (admins and the
+/// owner only), with its audit line; the role is read in the same
+/// transaction.
+pub async fn set_manager_place(db: &Db, actor: &SessionUser, id: i64, place_id: i64, assigned: bool) -> ServiceResult<()> {
+    require_admin(actor)?;
+    let mut write = db.write().await?;
+    let person: Option<(String, String)> =
+        sqlx::query_as("SELECT email, role FROM users WHERE id = $1").bind(id).fetch_optional(&mut *write).await?;
+    let (email, role) = person.ok_or(ServiceError::NotFound("user"))?;
+    if role != Role::Manager.as_str() {
+        return Err(ServiceError::field("place_id", "Only managers are assigned places; owners and admins reach every place."));
+    }
+    let place: Option<(String,)> = sqlx::query_as("SELECT name FROM places WHERE id = $1").bind(place_id).fetch_optional(&mut *write).await?;
+    let (name,) = place.ok_or_else(|| ServiceError::field("place_id", "That place no longer exists."))?;
+    let (sql, action) = if assigned {
+        ("INSERT INTO manager_places (user_id, place_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", "user.place_assigned")
+    } else {
+        ("DELETE FROM manager_places WHERE user_id = $1 AND place_id = $2", "user.place_unassigned")
+    };
+    sqlx::query(sql).bind(id).bind(place_id).execute(&mut *write).await?;
+    write.commit(Audit::by(actor, action, format!("{name} for {email}"))).await?;
     Ok(())
 }
 
@@ -294,6 +346,9 @@ pub async fn set_password_by(db: &Db, actor: &SessionUser, id: i64, password: &c
     }
     if target.role != Role::Member && !actor.role.is_admin() {
         return Err(ServiceError::Forbidden("Only admins can set the password of staff.".into()));
+    }
+    if actor.id != id {
+        get_in(db, Scope::of(actor), id).await?;
     }
     write_password(db, &Actor::User(actor.clone()), id, &target.email, password).await
 }
@@ -412,6 +467,7 @@ pub async fn add_card(db: &Db, actor: &SessionUser, user_id: i64, number: &CardN
     require_may_manage(actor, user.role)?;
     let label: String = label.trim().chars().take(100).collect();
     let mut write = db.write().await?;
+    Scope::of(actor).require_person(&mut write, user_id).await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO cards (user_id, number, label, active, created_at) VALUES ($1, $2, $3, 1, $4) RETURNING id",
     )
@@ -426,21 +482,25 @@ pub async fn add_card(db: &Db, actor: &SessionUser, user_id: i64, number: &CardN
     Ok(id)
 }
 
-/// The card's holder, for the role check before a change.
-async fn card_holder(db: &Db, card_id: i64) -> ServiceResult<(String, String, Role)> {
-    let row: Option<(String, String, String)> =
-        sqlx::query_as("SELECT c.number, u.email, u.role FROM cards c JOIN users u ON u.id = c.user_id WHERE c.id = $1")
+/// The card's holder, for the role check before a change; "not found"
+/// when the holder is outside `scope`.
+async fn card_holder(db: &Db, actor: &SessionUser, card_id: i64) -> ServiceResult<(String, String)> {
+    let row: Option<(String, String, String, i64)> =
+        sqlx::query_as("SELECT c.number, u.email, u.role, u.id FROM cards c JOIN users u ON u.id = c.user_id WHERE c.id = $1")
             .bind(card_id)
             .fetch_optional(db.pool())
             .await?;
-    let (number, email, role) = row.ok_or(ServiceError::NotFound("card"))?;
-    Ok((number, email, Role::parse(&role).unwrap_or(Role::Member)))
+    let (number, email, role, holder) = row.ok_or(ServiceError::NotFound("card"))?;
+    // The role first (a staff member's card: 403), then the scope (another
+    // place's member: "not found").
+    require_may_manage(actor, Role::parse(&role).unwrap_or(Role::Member))?;
+    get_in(db, Scope::of(actor), holder).await.map_err(|_| ServiceError::NotFound("card"))?;
+    Ok((number, email))
 }
 
 pub async fn set_card_active(db: &Db, actor: &SessionUser, card_id: i64, active: bool) -> ServiceResult<()> {
     require_manager(actor)?;
-    let (number, email, role) = card_holder(db, card_id).await?;
-    require_may_manage(actor, role)?;
+    let (number, email) = card_holder(db, actor, card_id).await?;
     let mut write = db.write().await?;
     let done = sqlx::query("UPDATE cards SET active = $1 WHERE id = $2")
         .bind(i64::from(active))
@@ -457,8 +517,7 @@ pub async fn set_card_active(db: &Db, actor: &SessionUser, card_id: i64, active:
 
 pub async fn delete_card(db: &Db, actor: &SessionUser, card_id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
-    let (number, email, role) = card_holder(db, card_id).await?;
-    require_may_manage(actor, role)?;
+    let (number, email) = card_holder(db, actor, card_id).await?;
     let mut write = db.write().await?;
     sqlx::query("DELETE FROM cards WHERE id = $1").bind(card_id).execute(&mut *write).await?;
     write.commit(Audit::by(actor, "card.deleted", format!("{number} of {email}"))).await?;
@@ -466,9 +525,12 @@ pub async fn delete_card(db: &Db, actor: &SessionUser, card_id: i64) -> ServiceR
 }
 
 /// Every card and fob with its holder; the search matches number, label, name or email.
-pub async fn list_all_cards(db: &Db, query: &SearchQuery, page: Page) -> ServiceResult<Listing<crate::model::CardEntry>> {
-    let filter = "WHERE ($1 = '' OR LOWER(c.number) LIKE $2 ESCAPE '\\' OR LOWER(c.label) LIKE $2 ESCAPE '\\'
-        OR LOWER(u.name) LIKE $2 ESCAPE '\\' OR LOWER(u.email) LIKE $2 ESCAPE '\\')";
+pub async fn list_all_cards(db: &Db, scope: Scope, query: &SearchQuery, page: Page) -> ServiceResult<Listing<crate::model::CardEntry>> {
+    let filter = format!(
+        "WHERE ($1 = '' OR LOWER(c.number) LIKE $2 ESCAPE '\\' OR LOWER(c.label) LIKE $2 ESCAPE '\\'
+        OR LOWER(u.name) LIKE $2 ESCAPE '\\' OR LOWER(u.email) LIKE $2 ESCAPE '\\') AND {}",
+        scope.person("u.id")
+    );
     let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM cards c JOIN users u ON u.id = c.user_id {filter}"))
         .bind(query.as_str())
         .bind(query.like_pattern())

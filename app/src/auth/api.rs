@@ -83,6 +83,18 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
+/// The session's user, refusing anyone but admins and the owner (pages of
+/// the whole organization: controllers, the simulator).
+#[cfg(feature = "ssr")]
+pub async fn require_admin() -> Result<SessionUser, AppError> {
+    let user = crate::server_context::require_user().await?;
+    if user.role.is_admin() {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden("This page is for admins.".into()).with_status())
+    }
+}
+
 /// The session's user, refusing anyone who is not staff.
 #[cfg(feature = "ssr")]
 pub async fn require_staff() -> Result<SessionUser, AppError> {

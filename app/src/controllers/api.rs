@@ -5,7 +5,7 @@ use postern::model::{Controller, ControllerForm, Listing};
 #[server(prefix = "/rpc", endpoint = "list_controllers")]
 pub async fn list_controllers(query: String, page: Option<String>) -> Result<Listing<Controller>, AppError> {
     use postern::types::{Page, SearchQuery};
-    crate::auth::api::require_staff().await?;
+    crate::auth::api::require_admin().await?;
     let db = crate::server_context::use_db()?;
     Ok(postern::services::controllers::list(&db, &SearchQuery::new(&query), Page::parse(page.as_deref())).await?)
 }
@@ -14,13 +14,13 @@ pub async fn list_controllers(query: String, page: Option<String>) -> Result<Lis
 #[server(prefix = "/rpc", endpoint = "get_controller")]
 pub async fn get_controller(id: Option<i64>) -> Result<(Option<Controller>, Vec<(i64, String)>), AppError> {
     use postern::services::{controllers, places};
-    crate::auth::api::require_staff().await?;
+    crate::auth::api::require_admin().await?;
     let db = crate::server_context::use_db()?;
     let controller = match id {
         Some(id) => Some(controllers::get(&db, id).await?),
         None => None,
     };
-    Ok((controller, places::options(&db).await?))
+    Ok((controller, places::options(&db, postern::services::scope::Scope::Everything).await?))
 }
 
 #[server(prefix = "/rpc", endpoint = "save_controller")]
@@ -52,7 +52,7 @@ pub async fn delete_controller(id: i64) -> Result<(), AppError> {
 /// Reaches the controller with its saved settings and says what happened.
 #[server(prefix = "/rpc", endpoint = "test_connection")]
 pub async fn test_connection(id: i64) -> Result<String, AppError> {
-    crate::auth::api::require_staff().await?;
+    crate::auth::api::require_admin().await?;
     let context = crate::server_context::use_app_context()?;
     let config = postern::services::controllers::stored_bridge(&context.db, id).await?;
     context

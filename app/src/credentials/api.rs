@@ -23,9 +23,9 @@ pub async fn list_access_links(query: String, page: Option<String>) -> Result<Li
 #[server(prefix = "/rpc", endpoint = "access_link_form_options")]
 pub async fn access_link_form_options() -> Result<LinkFormOptions, AppError> {
     use postern::services::{access_links, groups, now_ms, places};
-    crate::auth::api::require_staff().await?;
+    let actor = crate::auth::api::require_staff().await?;
     let context = crate::server_context::use_app_context()?;
-    let groups = groups::options(&context.db).await?.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
+    let groups = groups::options(&context.db, postern::services::scope::Scope::of(&actor)).await?.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
     let time_zone = places::first_time_zone(&context.db).await?.unwrap_or_else(|| "UTC".into());
     let quotas = access_links::quotas(&context.db, &context.link_settings, now_ms()).await?;
     Ok(LinkFormOptions { groups, time_zone, quotas })
@@ -54,11 +54,12 @@ pub async fn revoke_access_link(id: i64) -> Result<(), AppError> {
 
 #[server(prefix = "/rpc", endpoint = "list_all_cards")]
 pub async fn list_all_cards(query: String, page: Option<String>) -> Result<(Listing<CardEntry>, Vec<(String, String)>), AppError> {
-    crate::auth::api::require_staff().await?;
+    let actor = crate::auth::api::require_staff().await?;
     let db = crate::server_context::use_db()?;
     let query = postern::types::SearchQuery::new(&query);
     let page = postern::types::Page::parse(page.as_deref());
-    let cards = postern::services::users::list_all_cards(&db, &query, page).await?;
-    let people = postern::services::groups::user_options(&db).await?.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
+    let scope = postern::services::scope::Scope::of(&actor);
+    let cards = postern::services::users::list_all_cards(&db, scope, &query, page).await?;
+    let people = postern::services::groups::user_options(&db, scope).await?.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
     Ok((cards, people))
 }

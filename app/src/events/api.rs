@@ -33,26 +33,20 @@ pub struct EventPage {
 #[server(prefix = "/rpc", endpoint = "list_events")]
 pub async fn list_events(query: EventQuery) -> Result<EventPage, AppError> {
     use postern::services::{doors, event_log, groups};
-    crate::auth::api::require_staff().await?;
+    let actor = crate::auth::api::require_staff().await?;
+    let scope = postern::services::scope::Scope::of(&actor);
     let db = crate::server_context::use_db()?;
     let filter = parse_filter(&query).map_err(|(field, message)| AppError::invalid(field, message))?;
     let after = query.after.split_once('.').and_then(|(at, id)| Some((at.parse().ok()?, id.parse().ok()?)));
-    let (events, next) = event_log::page(&db, &filter, after, 50).await?;
-    let group_options: Vec<(i64, String)> = sqlx_free_group_options(&db).await?;
+    let (events, next) = event_log::page(&db, scope, &filter, after, 50).await?;
+    let group_options: Vec<(i64, String)> = groups::options(&db, scope).await?;
     Ok(EventPage {
         events,
         next: next.map(|(at, id)| format!("{at}.{id}")),
-        doors: doors::options(&db).await?,
-        users: groups::user_options(&db).await?,
+        doors: doors::options(&db, scope).await?,
+        users: groups::user_options(&db, scope).await?,
         groups: group_options,
     })
-}
-
-#[cfg(feature = "ssr")]
-async fn sqlx_free_group_options(db: &postern::services::Db) -> Result<Vec<(i64, String)>, AppError> {
-    use postern::types::{Page, SearchQuery};
-    let listing = postern::services::groups::list(db, &SearchQuery::new(""), Page { number: 1, size: 500 }).await?;
-    Ok(listing.items.into_iter().map(|g| (g.id, g.name)).collect())
 }
 
 /// Turns the URL's filters into the service's; names the field that is wrong.

@@ -33,12 +33,19 @@ pub struct ExplainPageData {
 pub async fn explain_access(query: ExplainQuery) -> Result<ExplainPageData, AppError> {
     use postern::services::{access_links, doors, groups, now_ms};
     use postern::types::{Latitude, Longitude, Timestamp, TimeZoneName};
-    crate::auth::api::require_staff().await?;
+    let actor = crate::auth::api::require_staff().await?;
+    let scope = postern::services::scope::Scope::of(&actor);
     let context = crate::server_context::use_app_context()?;
-    let users = groups::user_options(&context.db).await?;
-    let door_options = doors::options(&context.db).await?;
+    let users = groups::user_options(&context.db, scope).await?;
+    let door_options = doors::options(&context.db, scope).await?;
     let id = |text: &str| text.trim().parse::<i64>().ok();
-    let links = access_links::options(&context.db).await?;
+    let links = access_links::options(&context.db, scope).await?;
+    // A manager explains only what they manage: the door, the person or
+    // the link must be theirs ("not found" otherwise).
+    let offered = |options: &[(i64, String)], wanted: Option<i64>| wanted.is_none_or(|w| options.iter().any(|(id, _)| *id == w));
+    if !offered(&door_options, id(&query.door)) || !offered(&users, id(&query.user)) || !offered(&links, id(&query.link)) {
+        return Err(postern::services::ServiceError::NotFound("record").into());
+    }
     let who = match (id(&query.link), id(&query.user)) {
         (Some(link), _) => Some(Who::Link(link)),
         (None, Some(user)) => Some(Who::Person(user)),

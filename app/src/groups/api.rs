@@ -11,31 +11,39 @@ pub struct GroupDetails {
     pub doors: Vec<GroupDoor>,
     pub user_options: Vec<(i64, String)>,
     pub door_options: Vec<(i64, String)>,
+    /// The places the group may belong to (a manager: theirs).
+    pub place_options: Vec<(i64, String)>,
+    /// Whether the viewer may leave the group to the whole organization
+    /// (admins; a manager's groups belong to one of their places).
+    pub may_be_organization_wide: bool,
 }
 
 #[server(prefix = "/rpc", endpoint = "list_groups")]
 pub async fn list_groups(query: String, page: Option<String>) -> Result<Listing<Group>, AppError> {
     use postern::types::{Page, SearchQuery};
-    crate::auth::api::require_staff().await?;
+    let actor = crate::auth::api::require_staff().await?;
     let db = crate::server_context::use_db()?;
-    Ok(postern::services::groups::list(&db, &SearchQuery::new(&query), Page::parse(page.as_deref())).await?)
+    Ok(postern::services::groups::list(&db, postern::services::scope::Scope::of(&actor), &SearchQuery::new(&query), Page::parse(page.as_deref())).await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "get_group")]
 pub async fn get_group(id: Option<i64>) -> Result<GroupDetails, AppError> {
     use postern::services::{doors, groups};
-    crate::auth::api::require_staff().await?;
+    let actor = crate::auth::api::require_staff().await?;
     let db = crate::server_context::use_db()?;
+    let scope = postern::services::scope::Scope::of(&actor);
     let (group, members, group_doors) = match id {
-        Some(id) => (Some(groups::get(&db, id).await?), groups::members(&db, id).await?, groups::doors(&db, id).await?),
+        Some(id) => (Some(groups::get_in(&db, scope, id).await?), groups::members(&db, id).await?, groups::doors(&db, id).await?),
         None => (None, Vec::new(), Vec::new()),
     };
     Ok(GroupDetails {
         group,
         members,
         doors: group_doors,
-        user_options: groups::user_options(&db).await?,
-        door_options: doors::options(&db).await?,
+        user_options: groups::user_options(&db, scope).await?,
+        door_options: doors::options(&db, scope).await?,
+        place_options: postern::services::places::options(&db, scope).await?,
+        may_be_organization_wide: scope.is_everything(),
     })
 }
 

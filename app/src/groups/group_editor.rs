@@ -1,6 +1,6 @@
 use super::api::{get_group, ChangeGroupDoor, ChangeGroupMember, DeleteGroup, SaveGroup};
 use super::group_links::GroupLinks;
-use crate::components::{action_error, form_name, CheckField, ConfirmDelete, FormBanner, TextAreaField, TextField};
+use crate::components::{action_error, form_name, CheckField, ConfirmDelete, FormBanner, SelectField, TextAreaField, TextField};
 use crate::layout::PageHeader;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -25,7 +25,11 @@ pub fn GroupEditor() -> impl IntoView {
                     Ok(details) => {
                         let group_id = details.group.as_ref().map(|g| g.id);
                         view! {
-                            <GroupForm group=details.group.clone()/>
+                            <GroupForm
+                                group=details.group.clone()
+                                place_options=details.place_options.clone()
+                                organization_wide=details.may_be_organization_wide
+                            />
                             {group_id.map(|group_id| view! {
                                 <GroupLinks
                                     group_id
@@ -47,7 +51,7 @@ pub fn GroupEditor() -> impl IntoView {
 }
 
 #[component]
-fn GroupForm(group: Option<postern::model::Group>) -> impl IntoView {
+fn GroupForm(group: Option<postern::model::Group>, place_options: Vec<(i64, String)>, organization_wide: bool) -> impl IntoView {
     let save = ServerAction::<SaveGroup>::new();
     let delete = ServerAction::<DeleteGroup>::new();
     let error = action_error(save);
@@ -59,6 +63,25 @@ fn GroupForm(group: Option<postern::model::Group>) -> impl IntoView {
     };
     let id = group.as_ref().map(|g| g.id);
     let title = group.as_ref().map(|g| g.name.clone()).unwrap_or_else(|| "New group".into());
+    let places: Vec<(String, String)> = place_options.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
+    // A manager with one place: that place, already chosen.
+    let place_id = match (&group, places.as_slice()) {
+        (None, [(only, _)]) if !organization_wide => only.clone(),
+        _ => form.place_id.clone(),
+    };
+    let place_field = if organization_wide {
+        view! {
+            <SelectField label="Place" field="place_id" name=form_name("place_id") options=places selected=place_id blank="Whole organization"
+                hint="A place's managers manage its groups; the doors of a place's group are at that place." error/>
+        }
+        .into_any()
+    } else {
+        view! {
+            <SelectField label="Place" field="place_id" name=form_name("place_id") options=places selected=place_id
+                hint="The group belongs to one of your places; its doors are at that place." error/>
+        }
+        .into_any()
+    };
     view! {
         <PageHeader title=title.clone()/>
         <FormBanner error/>
@@ -67,6 +90,7 @@ fn GroupForm(group: Option<postern::model::Group>) -> impl IntoView {
             <input type="hidden" name=form_name("time_zone") value="UTC"/>
             <TextField label="Name" field="name" name=form_name("name") value=form.name required=true error/>
             <TextField label="Description" field="description" name=form_name("description") value=form.description error/>
+            {place_field}
             <div class="row">
                 <TextField label="Valid from (UTC)" field="valid_from" name=form_name("valid_from") value=form.valid_from kind="datetime-local" hint="Blank: valid now" error/>
                 <TextField label="Valid until (UTC)" field="valid_until" name=form_name("valid_until") value=form.valid_until kind="datetime-local" hint="Blank: never expires" error/>

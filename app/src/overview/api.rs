@@ -14,12 +14,13 @@ pub struct Counts {
 
 #[server(prefix = "/rpc", endpoint = "overview_counts")]
 pub async fn overview_counts() -> Result<Counts, AppError> {
-    crate::auth::api::require_staff().await?;
+    let actor = crate::auth::api::require_staff().await?;
+    let scope = postern::services::scope::Scope::of(&actor);
     let db = crate::server_context::use_db()?;
     let count = |table: &'static str| {
         let db = db.clone();
         async move {
-            let (n,): (i64,) = sqlx_count(&db, table).await?;
+            let (n,): (i64,) = sqlx_count(&db, scope, table).await?;
             Ok::<i64, AppError>(n)
         }
     };
@@ -34,6 +35,6 @@ pub async fn overview_counts() -> Result<Counts, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-async fn sqlx_count(db: &postern::services::Db, table: &'static str) -> Result<(i64,), AppError> {
-    Ok(postern::services::stats::count(db, table).await?)
+async fn sqlx_count(db: &postern::services::Db, scope: postern::services::scope::Scope, table: &'static str) -> Result<(i64,), AppError> {
+    Ok(postern::services::stats::count(db, scope, table).await?)
 }

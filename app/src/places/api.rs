@@ -5,17 +5,17 @@ use postern::model::{Listing, Place, PlaceForm};
 #[server(prefix = "/rpc", endpoint = "list_places")]
 pub async fn list_places(query: String, page: Option<String>) -> Result<Listing<Place>, AppError> {
     use postern::types::{Page, SearchQuery};
-    crate::auth::api::require_staff().await?;
+    let actor = crate::auth::api::require_staff().await?;
     let db = crate::server_context::use_db()?;
     let page = Page::parse(page.as_deref());
-    Ok(postern::services::places::list(&db, &SearchQuery::new(&query), page).await?)
+    Ok(postern::services::places::list(&db, postern::services::scope::Scope::of(&actor), &SearchQuery::new(&query), page).await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "get_place")]
 pub async fn get_place(id: i64) -> Result<Place, AppError> {
-    crate::auth::api::require_staff().await?;
+    let actor = crate::auth::api::require_staff().await?;
     let db = crate::server_context::use_db()?;
-    Ok(postern::services::places::get(&db, id).await?)
+    Ok(postern::services::places::get_in(&db, postern::services::scope::Scope::of(&actor), id).await?)
 }
 
 /// The IANA time zones a place can be in.

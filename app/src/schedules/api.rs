@@ -66,8 +66,9 @@ async fn zone_views(db: &postern::services::Db, place_id: i64) -> Result<Vec<Zon
 pub async fn get_door_schedules(door_id: i64) -> Result<DoorScheduleDetails, AppError> {
     use postern::services::schedules;
     use postern::types::Timestamp;
-    crate::auth::api::require_staff().await?;
+    let actor = crate::auth::api::require_staff().await?;
     let db = crate::server_context::use_db()?;
+    postern::services::doors::get_in(&db, postern::services::scope::Scope::of(&actor), door_id).await?;
     let now = postern::services::now_ms();
     let door = schedules::door_schedules(&db, door_id).await?;
     let held_back = schedules::held_back(&db, door_id, Timestamp::from_millis(now))
@@ -92,8 +93,9 @@ pub async fn get_door_schedules(door_id: i64) -> Result<DoorScheduleDetails, App
 #[server(prefix = "/rpc", endpoint = "get_door_held_back")]
 pub async fn get_door_held_back(door_id: i64) -> Result<Option<String>, AppError> {
     use postern::types::Timestamp;
-    crate::auth::api::require_staff().await?;
+    let actor = crate::auth::api::require_staff().await?;
     let db = crate::server_context::use_db()?;
+    postern::services::doors::get_in(&db, postern::services::scope::Scope::of(&actor), door_id).await?;
     let now = Timestamp::from_millis(postern::services::now_ms());
     Ok(postern::services::schedules::held_back(&db, door_id, now)
         .await?
@@ -150,8 +152,9 @@ pub async fn set_door_zone(door_id: i64, zone_id: String) -> Result<(), AppError
 
 #[server(prefix = "/rpc", endpoint = "get_place_schedules")]
 pub async fn get_place_schedules(place_id: i64) -> Result<PlaceScheduleDetails, AppError> {
-    crate::auth::api::require_staff().await?;
+    let actor = crate::auth::api::require_staff().await?;
     let db = crate::server_context::use_db()?;
+    postern::services::places::get_in(&db, postern::services::scope::Scope::of(&actor), place_id).await?;
     Ok(PlaceScheduleDetails {
         holidays: postern::services::schedules::list_holidays(&db, place_id).await?,
         zones: zone_views(&db, place_id).await?,

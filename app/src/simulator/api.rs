@@ -82,7 +82,7 @@ pub async fn simulator_controllers() -> Result<Vec<SimController>, AppError> {
     let context = crate::server_context::use_app_context()?;
     let db = &context.db;
     let readers = controllers::readers(db, None).await?;
-    let doors = postern::services::doors::list(db, &SearchQuery::new(""), Page { number: 1, size: 1000 }).await?.items;
+    let doors = postern::services::doors::list(db, postern::services::scope::Scope::Everything, &SearchQuery::new(""), Page { number: 1, size: 1000 }).await?.items;
     let mut out = Vec::new();
     for c in controllers::list(db, &SearchQuery::new(""), Page { number: 1, size: 1000 }).await?.items {
         if c.bridge_kind != BridgeKind::Simulated {

@@ -5,9 +5,9 @@ use postern::model::{Card, Listing, User, UserForm};
 #[server(prefix = "/rpc", endpoint = "list_users")]
 pub async fn list_users(query: String, page: Option<String>) -> Result<Listing<User>, AppError> {
     use postern::types::{Page, SearchQuery};
-    crate::auth::api::require_staff().await?;
+    let actor = crate::auth::api::require_staff().await?;
     let db = crate::server_context::use_db()?;
-    Ok(postern::services::users::list(&db, &SearchQuery::new(&query), Page::parse(page.as_deref())).await?)
+    Ok(postern::services::users::list(&db, postern::services::scope::Scope::of(&actor), &SearchQuery::new(&query), Page::parse(page.as_deref())).await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "get_user")]
@@ -17,7 +17,11 @@ pub async fn get_user(id: Option<i64>) -> Result<(Option<User>, Vec<Card>, bool)
     let me = crate::auth::api::require_staff().await?;
     let db = crate::server_context::use_db()?;
     match id {
-        Some(id) => Ok((Some(users::get(&db, id).await?), users::list_cards(&db, id).await?, id == me.id)),
+        Some(id) if id == me.id => Ok((Some(users::get(&db, id).await?), users::list_cards(&db, id).await?, true)),
+        Some(id) => {
+            let person = users::get_in(&db, postern::services::scope::Scope::of(&me), id).await?;
+            Ok((Some(person), users::list_cards(&db, id).await?, false))
+        }
         None => Ok((None, Vec::new(), false)),
     }
 }
@@ -87,4 +91,31 @@ pub async fn change_card(card_id: i64, change: String) -> Result<(), AppError> {
         _ => return Err(AppError::invalid("change", "Unknown card change.")),
     }
     Ok(())
+}
+
+/// The places a manager may be assigned, and which they are (admins only).
+#[server(prefix = "/rpc", endpoint = "get_manager_places")]
+pub async fn get_manager_places(user_id: i64) -> Result<Vec<(i64, String, bool)>, AppError> {
+    use postern::services::{places, scope::Scope, users};
+    let actor = crate::auth::api::require_admin().await?;
+    let db = crate::server_context::use_db()?;
+    let assigned = users::manager_places(&db, &actor, user_id).await?;
+    Ok(places::options(&db, Scope::Everything)
+        .await?
+        .into_iter()
+        .map(|(id, name)| (id, name, assigned.contains(&id)))
+        .collect())
+}
+
+/// Assigns a place to a manager (`change` = "assign") or takes it away ("remove").
+#[server(prefix = "/rpc", endpoint = "change_manager_place")]
+pub async fn change_manager_place(user_id: i64, place_id: i64, change: String) -> Result<(), AppError> {
+    let actor = crate::auth::api::require_admin().await?;
+    let db = crate::server_context::use_db()?;
+    let assigned = match change.as_str() {
+        "assign" => true,
+        "remove" => false,
+        _ => return Err(AppError::invalid("change", "Unknown change: assign or remove a place.")),
+    };
+    Ok(postern::services::users::set_manager_place(&db, &actor, user_id, place_id, assigned).await?)
 }

@@ -2,6 +2,7 @@
 
 pub mod api;
 mod card_list;
+mod manager_places;
 mod user_editor;
 mod user_list;
 

@@ -1,5 +1,6 @@
 use super::api::{get_user, AddCard, ChangeCard, DeleteUser, SaveUser, SetUserPassword};
 use super::card_list::CardList;
+use super::manager_places::ManagerPlaces;
 use crate::components::{action_error, form_name, CheckField, ConfirmDelete, FormBanner, SelectField, TextField};
 use crate::layout::PageHeader;
 use leptos::prelude::*;
@@ -25,8 +26,10 @@ pub fn UserEditor() -> impl IntoView {
                     Ok((user, cards, is_me)) => {
                         let user_id = user.as_ref().map(|u| u.id);
                         let has_password = user.as_ref().is_some_and(|u| u.has_password);
+                        let manager_id = user.as_ref().filter(|u| u.role == Role::Manager).map(|u| u.id);
                         view! {
                             <UserForm user is_me/>
+                            {manager_id.map(|user_id| view! { <ManagerPlaces user_id/> })}
                             {user_id.map(|user_id| view! { <PasswordForm user_id has_password/> })}
                             {user_id.map(|user_id| view! { <CardList user_id cards=cards.clone() add_card change_card/> })}
                         }.into_any()
@@ -92,7 +95,7 @@ fn UserForm(user: Option<User>, is_me: bool) -> impl IntoView {
             <div class="row">
                 <TextField label="Phone" field="phone" name=form_name("phone") value=form.phone kind="tel" placeholder="+1 212 555 0100" hint="International format, starting with +" error/>
                 <SelectField label="Role" field="role" name=form_name("role") options=roles selected=form.role error
-                    hint="Admins manage everything; managers manage people and groups; members unlock doors."/>
+                    hint="Admins manage everything; managers manage the places an admin assigns them; members unlock doors."/>
             </div>
             <CheckField label="Confirmed" field="confirmed" name=form_name("confirmed") checked=form.confirmed.is_some() error/>
             <CheckField label="Allow app access (sign in and unlock from the phone)" field="app_access" name=form_name("app_access") checked=form.app_access.is_some() error/>

@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use postern::model::CardEntry;
+use postern::services::scope::Scope;
 use postern::services::{users, users::require_manager};
 use postern::types::CardNumber;
 use serde::{Deserialize, Serialize};
@@ -94,7 +95,7 @@ const FIELDS: FieldNames = FieldNames::new("card", &[]);
 pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     require_manager(&caller.user)?;
     let params = ListParams::parse(raw.as_deref(), &[])?;
-    let (items, total) = listing::from_pages(&params, |page| users::list_all_cards(caller.db(), &params.query, page)).await?;
+    let (items, total) = listing::from_pages(&params, |page| users::list_all_cards(caller.db(), Scope::of(&caller.user), &params.query, page)).await?;
     Ok(listing::answer::<_, CardView>(&params, items, total))
 }
 

@@ -12,6 +12,7 @@ use axum::extract::RawQuery;
 use axum::Json;
 use postern::model::EventEntry;
 use postern::services::event_log::{self, EventFilter};
+use postern::services::scope::Scope;
 use postern::services::users::require_manager;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -129,14 +130,14 @@ pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Json<Vec<Ev
     let mut skip = query.offset;
     while skip > 0 {
         let step = skip.min(STEP);
-        let (skipped, next) = event_log::page(db, &query.filter, cursor, step).await?;
+        let (skipped, next) = event_log::page(db, Scope::of(&caller.user), &query.filter, cursor, step).await?;
         skip -= step;
         // No cursor: nothing is left after the rows just skipped.
         let Some(next) = next else { return Ok(Json(Vec::new())) };
         debug_assert!(skipped.len() as u32 == step);
         cursor = Some(next);
     }
-    let (events, _) = event_log::page(db, &query.filter, cursor, query.limit).await?;
+    let (events, _) = event_log::page(db, Scope::of(&caller.user), &query.filter, cursor, query.limit).await?;
     Ok(Json(events.into_iter().map(EventView::from).collect()))
 }
 

@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use postern::services::groups::{self, DoorLink, LinkFilter};
+use postern::services::scope::Scope;
 use postern::services::users::require_manager;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -78,7 +79,7 @@ pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, A
     require_manager(&caller.user)?;
     let params = ListParams::parse(raw.as_deref(), &[])?;
     let filter = LinkFilter { group_id: id_filter(raw.as_deref(), "group_id")?, other_id: id_filter(raw.as_deref(), "lock_id")? };
-    let (items, total) = from_pages(&params, |page| groups::door_links(caller.db(), filter, page)).await?;
+    let (items, total) = from_pages(&params, |page| groups::door_links(caller.db(), Scope::of(&caller.user), filter, page)).await?;
     Ok(listing::answer::<_, GroupLockView>(&params, items, total))
 }
 
@@ -89,7 +90,7 @@ pub async fn create(caller: Caller, bytes: Bytes) -> Result<Json<GroupLockView>,
     require_manager(&caller.user)?;
     let new = body::parse::<GroupLockEnvelope>(&bytes, false)?.group_lock;
     let id = groups::add_door_link(caller.db(), &caller.user, new.group_id, new.lock_id).await.map_err(|e| FIELDS.service_error(e))?;
-    Ok(Json(groups::door_link(caller.db(), id).await?.into()))
+    Ok(Json(groups::door_link(caller.db(), Scope::of(&caller.user), id).await?.into()))
 }
 
 /// Unlinks a lock from a group.

@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use postern::model::{Group, GroupForm, ValidGroup};
+use postern::services::scope::Scope;
 use postern::services::{groups, users::require_manager};
 use postern::types::TimeZoneName;
 use serde::{Deserialize, Serialize};
@@ -39,6 +40,8 @@ pub struct GroupView {
     pub primary_device_restriction_enabled: bool,
     pub members_count: i64,
     pub locks_count: i64,
+    /// The place the group belongs to; `null`: the whole organization's.
+    pub place_id: Option<i64>,
 }
 
 impl From<Group> for GroupView {
@@ -56,6 +59,7 @@ impl From<Group> for GroupView {
             primary_device_restriction_enabled: g.primary_device_required,
             members_count: g.member_count,
             locks_count: g.door_count,
+            place_id: g.place_id,
         }
     }
 }
@@ -102,6 +106,12 @@ pub struct GroupInput {
     #[serde(default, deserialize_with = "body::not_null")]
     #[schema(value_type = bool)]
     pub primary_device_restriction_enabled: Option<bool>,
+    /// Kisi's `place_id`: the place the group belongs to (its locks are
+    /// there; its place's managers manage it); `null` = the whole
+    /// organization's (admins only). A manager's groups need one of their places.
+    #[serde(default, deserialize_with = "body::nullable")]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub place_id: Option<Option<i64>>,
 }
 
 impl FormBody for GroupEnvelope {
@@ -128,6 +138,9 @@ impl FormBody for GroupEnvelope {
             (&mut form.time_restriction, input.time_restriction_enabled),
             (&mut form.primary_device_required, input.primary_device_restriction_enabled),
         ]);
+        if let Some(place) = input.place_id {
+            form.place_id = place.map(|id| id.to_string()).unwrap_or_default();
+        }
         form.time_zone = "UTC".into();
         Ok(())
     }
@@ -142,7 +155,7 @@ pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, A
     let params = ListParams::parse(raw.as_deref(), &["name"])?;
     let db = caller.db();
     let key: NameKey<Group> = |g| (&g.name, &g.description, g.id);
-    let (items, total) = listing::by_name(&params, key, |page| groups::list(db, &params.query, page), |id| groups::get(db, id)).await?;
+    let (items, total) = listing::by_name(&params, key, |page| groups::list(db, Scope::of(&caller.user), &params.query, page), |id| groups::get_in(db, Scope::of(&caller.user), id)).await?;
     Ok(listing::answer::<_, GroupView>(&params, items, total))
 }
 
@@ -151,7 +164,7 @@ pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, A
     responses((status = 200, body = GroupView), OneErrors))]
 pub async fn show(caller: Caller, PathId(id): PathId) -> Result<Json<GroupView>, ApiError> {
     require_manager(&caller.user)?;
-    Ok(Json(groups::get(caller.db(), id).await?.into()))
+    Ok(Json(groups::get_in(caller.db(), Scope::of(&caller.user), id).await?.into()))
 }
 
 /// Creates a group.
@@ -161,7 +174,7 @@ pub async fn create(caller: Caller, bytes: Bytes) -> Result<Json<GroupView>, Api
     require_manager(&caller.user)?;
     let valid = filled::<GroupEnvelope>(&bytes, GroupForm::default())?;
     let id = groups::create(caller.db(), &caller.user, valid).await.map_err(|e| GroupEnvelope::FIELDS.service_error(e))?;
-    Ok(Json(groups::get(caller.db(), id).await?.into()))
+    Ok(Json(groups::get_in(caller.db(), Scope::of(&caller.user), id).await?.into()))
 }
 
 /// Changes a group: only the fields given.
@@ -169,7 +182,7 @@ pub async fn create(caller: Caller, bytes: Bytes) -> Result<Json<GroupView>, Api
     responses((status = 204, description = "Saved"), EditErrors))]
 pub async fn update(caller: Caller, PathId(id): PathId, bytes: Bytes) -> Result<StatusCode, ApiError> {
     require_manager(&caller.user)?;
-    let group = groups::get(caller.db(), id).await?;
+    let group = groups::get_in(caller.db(), Scope::of(&caller.user), id).await?;
     let utc = TimeZoneName::parse("UTC").map_err(|_| ApiError::Internal)?;
     let valid = filled::<GroupEnvelope>(&bytes, GroupForm::from_group(&group, &utc))?;
     no_content(groups::update(caller.db(), &caller.user, id, valid).await.map_err(|e| GroupEnvelope::FIELDS.service_error(e)))

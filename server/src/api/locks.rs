@@ -1,5 +1,5 @@
-//! `GET /locks` and `GET /locks/{id}`. Managers, admins and owners see
-//! every lock; members see the locks their groups link them to (Kisi: "the
+//! `GET /locks` and `GET /locks/{id}`. Admins and owners see every lock,
+//! managers the locks of their places; members see the locks their groups link them to (Kisi: "the
 //! list of all the locks that the respective user can access").
 
 use super::auth::Caller;
@@ -16,6 +16,7 @@ use axum::response::Response;
 use axum::Json;
 use postern::door_status::DoorStatus;
 use postern::model::{Door, SessionUser};
+use postern::services::scope::Scope;
 use postern::services::{doors, now_ms, Db};
 
 /// The `sort` values `GET /locks` takes; its order is place name, then lock name.
@@ -37,18 +38,19 @@ pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, A
     Ok(listing::answer::<_, LockView>(&params, views, total))
 }
 
-/// A manager's page (every lock, one query), answered from the
+/// A manager's page (the locks in their scope, one query), answered from the
 /// [`LockListCache`](super::lock_list_cache::LockListCache) while the database has not changed and no unlock on
 /// the page has run out since it was read.
 async fn managers_page(caller: &Caller, params: ListParams) -> Result<Response, ApiError> {
     let cache = &caller.state.lock_lists;
     let version = caller.seen.clone();
     let now = now_ms();
-    if let Some(page) = cache.get(&version, &params, now) {
+    let scope = Scope::of(&caller.user);
+    if let Some(page) = cache.get(&version, scope, &params, now) {
         return Ok(page.response());
     }
     let db = caller.db();
-    let (page, total) = from_pages(&params, |page| doors::list_placed(db, &params.query, page, params.place_id)).await?;
+    let (page, total) = from_pages(&params, |page| doors::list_placed(db, scope, &params.query, page, params.place_id)).await?;
     let fresh_until_ms = page
         .iter()
         .filter_map(|placed| match placed.door.status {
@@ -62,7 +64,7 @@ async fn managers_page(caller: &Caller, params: ListParams) -> Result<Response, 
     let body = Bytes::from(serde_json::to_vec(&views).map_err(|_| ApiError::Internal)?);
     let answered = CachedPage::new(body, range.1, fresh_until_ms);
     let response = answered.response();
-    cache.put(version, params, answered);
+    cache.put(version, scope, params, answered);
     Ok(response)
 }
 
@@ -77,7 +79,7 @@ pub async fn show(caller: Caller, PathId(id): PathId) -> Result<Json<LockView>, 
 /// The door, if this user may see it; 404 otherwise (its existence is not told).
 pub async fn visible_door(db: &Db, user: &SessionUser, id: i64) -> Result<Door, ApiError> {
     if user.role.can_manage() {
-        return Ok(doors::get(db, id).await?);
+        return Ok(doors::get_in(db, Scope::of(user), id).await?);
     }
     doors::for_user(db, user)
         .await?
@@ -90,7 +92,7 @@ pub async fn visible_door(db: &Db, user: &SessionUser, id: i64) -> Result<Door, 
 /// (Managers' pages without `ids` are [`managers_page`]'s.)
 async fn visible(db: &Db, user: &SessionUser, params: &ListParams) -> Result<(Vec<LockView>, i64), ApiError> {
     let mut candidates = if user.role.can_manage() {
-        by_ids(db, &params.ids).await?
+        by_ids(db, Scope::of(user), &params.ids).await?
     } else {
         doors::for_user(db, user).await?
     };
@@ -100,8 +102,8 @@ async fn visible(db: &Db, user: &SessionUser, params: &ListParams) -> Result<(Ve
 }
 
 /// The doors with these ids that exist, in list order.
-async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Door>, ApiError> {
-    let mut found = listing::by_ids(ids, |id| doors::get(db, id)).await?;
+async fn by_ids(db: &Db, scope: Scope, ids: &[i64]) -> Result<Vec<Door>, ApiError> {
+    let mut found = listing::by_ids(ids, |id| doors::get_in(db, scope, id)).await?;
     found.sort_by_cached_key(|d| (d.place_name.to_lowercase(), d.name.to_lowercase(), d.id));
     Ok(found)
 }

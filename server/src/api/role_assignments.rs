@@ -20,6 +20,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
 use postern::services::groups::{self, LinkFilter, Membership, Validity};
+use postern::services::scope::Scope;
 use postern::services::{organization, users::require_manager};
 use postern::types::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -147,7 +148,7 @@ pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, A
     require_manager(&caller.user)?;
     let params = ListParams::parse(raw.as_deref(), &[])?;
     let filter = LinkFilter { group_id: id_filter(raw.as_deref(), "group_id")?, other_id: id_filter(raw.as_deref(), "user_id")? };
-    let (items, total) = from_pages(&params, |page| groups::memberships(caller.db(), filter, page)).await?;
+    let (items, total) = from_pages(&params, |page| groups::memberships(caller.db(), Scope::of(&caller.user), filter, page)).await?;
     Ok(listing::answer::<_, RoleAssignmentView>(&params, items, total))
 }
 
@@ -162,7 +163,7 @@ pub async fn create(caller: Caller, headers: HeaderMap, bytes: Bytes) -> Result<
     let db = caller.db();
     let id = groups::add_membership(db, &caller.user, new.group_id, new.user_id, validity).await.map_err(|e| FIELDS.service_error(e))?;
     notify(&caller, &headers, new.group_id, new.user_id).await;
-    Ok(Json(groups::membership(db, id).await?.into()))
+    Ok(Json(groups::membership(db, Scope::of(&caller.user), id).await?.into()))
 }
 
 /// The access email to a member just added (when the organization has it
@@ -181,7 +182,7 @@ async fn notify(caller: &Caller, headers: &HeaderMap, group_id: i64, user_id: i6
     params(ById), responses((status = 204, description = "Saved"), EditErrors))]
 pub async fn update(caller: Caller, PathId(id): PathId, bytes: Bytes) -> Result<StatusCode, ApiError> {
     require_manager(&caller.user)?;
-    let current = groups::membership(caller.db(), id).await?;
+    let current = groups::membership(caller.db(), Scope::of(&caller.user), id).await?;
     let change = body::parse::<RoleAssignmentChangeEnvelope>(&bytes, false)?.role_assignment;
     let mut validity = Validity { from: current.valid_from.map(Timestamp::from_millis), until: current.valid_until.map(Timestamp::from_millis) };
     if let Some(from) = change.valid_from {

@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use postern::model::{User, UserForm, ValidUser};
+use postern::services::scope::Scope;
 use postern::services::{users, users::require_manager};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -131,7 +132,7 @@ pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, A
     let params = ListParams::parse(raw.as_deref(), &["name"])?;
     let db = caller.db();
     let key: NameKey<User> = |u| (&u.name, &u.email, u.id);
-    let (items, total) = listing::by_name(&params, key, |page| users::list(db, &params.query, page), |id| users::get(db, id)).await?;
+    let (items, total) = listing::by_name(&params, key, |page| users::list(db, Scope::of(&caller.user), &params.query, page), |id| users::get_in(db, Scope::of(&caller.user), id)).await?;
     Ok(listing::answer::<_, UserView>(&params, items, total))
 }
 
@@ -141,6 +142,7 @@ pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, A
 pub async fn show(caller: Caller, PathId(id): PathId) -> Result<Json<UserView>, ApiError> {
     if caller.user.id != id {
         require_manager(&caller.user)?;
+        return Ok(Json(users::get_in(caller.db(), Scope::of(&caller.user), id).await?.into()));
     }
     Ok(Json(users::get(caller.db(), id).await?.into()))
 }
@@ -161,6 +163,7 @@ pub async fn create(caller: Caller, bytes: Bytes) -> Result<Json<UserView>, ApiE
     responses((status = 204, description = "Saved"), EditErrors))]
 pub async fn update(caller: Caller, PathId(id): PathId, bytes: Bytes) -> Result<StatusCode, ApiError> {
     require_manager(&caller.user)?;
+    // The service checks the role (staff: 403), then the scope (404).
     let current = users::get(caller.db(), id).await?;
     let valid = filled::<UserEnvelope>(&bytes, UserForm::from(&current))?;
     no_content(users::update(caller.db(), &caller.user, id, valid).await.map_err(|e| UserEnvelope::FIELDS.service_error(e)))

@@ -10,6 +10,7 @@ pub use quota::{quotas, LinkSettings};
 
 use super::audit::Audit;
 use super::messaging::{qr, texts, Delivery, Messenger};
+use super::scope::Scope;
 use super::users::require_manager;
 use super::{now_ms, owner, tokens, Db, ServiceError, ServiceResult};
 use crate::model::{
@@ -85,8 +86,11 @@ pub async fn create(
         ),
         other => other.clone(),
     };
-    let (group_name,): (String,) = sqlx::query_as("SELECT name FROM access_groups WHERE id = $1")
-        .bind(link.group_id)
+    let (group_name,): (String,) = sqlx::query_as(&format!(
+        "SELECT name FROM access_groups WHERE id = $1 AND {}",
+        Scope::of(actor).group("id")
+    ))
+    .bind(link.group_id)
         .fetch_optional(db.pool())
         .await?
         .ok_or_else(|| ServiceError::field("group_id", "That group no longer exists. Choose another."))?;
@@ -156,6 +160,9 @@ async fn insert_within_quota(
     let mut tx = db.write().await?;
     sqlx::query("UPDATE organization SET name = name WHERE id = 1").execute(&mut *tx).await?;
     quota::check(&mut tx, settings, link.channel(), now).await?;
+    if let Err(ServiceError::NotFound(_)) = Scope::of(actor).require_group(&mut tx, link.group_id).await {
+        return Err(ServiceError::field("group_id", "That group no longer exists. Choose another."));
+    }
     let (email, phone) = match recipient {
         LinkRecipient::Email(email) => (Some(email.as_str().to_owned()), None),
         LinkRecipient::Sms(phone) => (None, Some(phone.as_str().to_owned())),
@@ -184,6 +191,15 @@ async fn insert_within_quota(
     Ok(id)
 }
 
+/// The link `id` if its group is in `scope` ("not found" otherwise).
+pub async fn get_in(db: &Db, scope: Scope, id: i64) -> ServiceResult<AccessLink> {
+    let row: Option<LinkRow> = sqlx::query_as(&format!("{SELECT} WHERE l.id = $1 AND {}", scope.group("l.group_id")))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|r| r.into_link(now_ms())).ok_or(ServiceError::NotFound("access link"))
+}
+
 pub async fn get(db: &Db, id: i64) -> ServiceResult<AccessLink> {
     let row: Option<LinkRow> = sqlx::query_as(&format!("{SELECT} WHERE l.id = $1")).bind(id).fetch_optional(db.pool()).await?;
     row.map(|r| r.into_link(now_ms())).ok_or(ServiceError::NotFound("access link"))
@@ -192,8 +208,11 @@ pub async fn get(db: &Db, id: i64) -> ServiceResult<AccessLink> {
 /// Newest first; the search matches recipient, address, number or group.
 pub async fn list(db: &Db, actor: &SessionUser, query: &SearchQuery, page: Page) -> ServiceResult<Listing<AccessLink>> {
     require_manager(actor)?;
-    let filter = "WHERE ($1 = '' OR LOWER(l.recipient_name) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(l.email, '')) LIKE $2 ESCAPE '\\'
-        OR COALESCE(l.phone, '') LIKE $2 ESCAPE '\\' OR LOWER(g.name) LIKE $2 ESCAPE '\\')";
+    let filter = format!(
+        "WHERE ($1 = '' OR LOWER(l.recipient_name) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(l.email, '')) LIKE $2 ESCAPE '\\'
+        OR COALESCE(l.phone, '') LIKE $2 ESCAPE '\\' OR LOWER(g.name) LIKE $2 ESCAPE '\\') AND {}",
+        Scope::of(actor).group("l.group_id")
+    );
     let (total,): (i64,) =
         sqlx::query_as(&format!("SELECT COUNT(*) FROM access_links l JOIN access_groups g ON g.id = l.group_id {filter}"))
             .bind(query.as_str())
@@ -214,8 +233,10 @@ pub async fn list(db: &Db, actor: &SessionUser, query: &SearchQuery, page: Page)
 /// Revokes at once: the next press on the link's page is refused.
 pub async fn revoke(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
-    let link = get(db, id).await?;
+    let scope = Scope::of(actor);
+    let link = get_in(db, scope, id).await?;
     let mut write = db.write().await?;
+    scope.require_group(&mut write, link.group_id).await?;
     sqlx::query("UPDATE access_links SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL")
         .bind(now_ms())
         .bind(format!("{} <{}>", actor.name, actor.email))
@@ -226,9 +247,10 @@ pub async fn revoke(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> 
     Ok(())
 }
 
-/// The links an admin can pick in the explainer: recent ones first.
-pub async fn options(db: &Db) -> ServiceResult<Vec<(i64, String)>> {
-    let rows: Vec<LinkRow> = sqlx::query_as(&format!("{SELECT} ORDER BY l.created_at DESC, l.id DESC LIMIT 200"))
+/// The links staff can pick in the explainer: recent ones first.
+pub async fn options(db: &Db, scope: Scope) -> ServiceResult<Vec<(i64, String)>> {
+    let rows: Vec<LinkRow> =
+        sqlx::query_as(&format!("{SELECT} WHERE {} ORDER BY l.created_at DESC, l.id DESC LIMIT 200", scope.group("l.group_id")))
         .fetch_all(db.pool())
         .await?;
     let now = now_ms();

@@ -60,6 +60,7 @@ pub async fn create_login_for(db: &Db, actor: &SessionUser, user_id: i64, name: 
     let target = users::get(db, user_id).await?;
     if target.id != actor.id {
         users::require_may_manage(actor, target.role)?;
+        users::get_in(db, crate::services::scope::Scope::of(actor), user_id).await?;
     }
     if !target.app_access {
         return Err(ServiceError::Conflict("App access is off for this person: turn it on before giving them a login.".into()));
@@ -72,6 +73,7 @@ pub async fn create_login_for(db: &Db, actor: &SessionUser, user_id: i64, name: 
 pub async fn logins(db: &Db, actor: &SessionUser, user_id: i64) -> ServiceResult<Vec<ApiKey>> {
     if user_id != actor.id {
         users::require_may_manage(actor, users::get(db, user_id).await?.role)?;
+        users::get_in(db, crate::services::scope::Scope::of(actor), user_id).await?;
     }
     let rows: Vec<KeyRow> = sqlx::query_as(&format!(
         "{SELECT} WHERE k.user_id = $1 AND k.kind = 'login' AND k.revoked_at IS NULL ORDER BY k.created_at DESC, k.id DESC"
@@ -134,6 +136,7 @@ pub async fn revoke(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> 
     let key = get(db, id).await?;
     if key.user_id != actor.id {
         users::require_may_manage(actor, users::get(db, key.user_id).await?.role)?;
+        users::get_in(db, crate::services::scope::Scope::of(actor), key.user_id).await?;
     }
     let mut write = db.write().await?;
     sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")

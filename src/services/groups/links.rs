@@ -4,7 +4,8 @@
 //! reads), each added, changed or removed by id. The dashboard adds and
 //! removes by (group, person) and (group, door) in the parent module.
 
-use super::{get, insert_door, insert_member};
+use super::{check_door, get_in, insert_door, insert_member, not_found_as_field};
+use crate::services::scope::Scope;
 use crate::model::{Listing, SessionUser};
 use crate::services::audit::Audit;
 use crate::services::users::{require_manager, require_may_manage};
@@ -121,15 +122,31 @@ const DOOR_LINKS: &str = "SELECT gd.id, gd.group_id, g.name AS group_name, gd.do
 const DOOR_LINK_FILTER: &str = "WHERE ($1 = 0 OR gd.group_id = $1) AND ($2 = 0 OR gd.door_id = $2)";
 
 /// Memberships, oldest first, a page at a time.
-pub async fn memberships(db: &Db, filter: LinkFilter, page: Page) -> ServiceResult<Listing<Membership>> {
+pub async fn memberships(db: &Db, scope: Scope, filter: LinkFilter, page: Page) -> ServiceResult<Listing<Membership>> {
     let from = "FROM group_members m";
-    listed::<MembershipRow, Membership>(db, filter, page, &format!("SELECT COUNT(*) {from} {MEMBERSHIP_FILTER}"), &format!("{MEMBERSHIPS} {MEMBERSHIP_FILTER} ORDER BY m.id")).await
+    let scoped = scope.group("m.group_id");
+    listed::<MembershipRow, Membership>(
+        db,
+        filter,
+        page,
+        &format!("SELECT COUNT(*) {from} {MEMBERSHIP_FILTER} AND {scoped}"),
+        &format!("{MEMBERSHIPS} {MEMBERSHIP_FILTER} AND {scoped} ORDER BY m.id"),
+    )
+    .await
 }
 
 /// Door links, oldest first, a page at a time.
-pub async fn door_links(db: &Db, filter: LinkFilter, page: Page) -> ServiceResult<Listing<DoorLink>> {
+pub async fn door_links(db: &Db, scope: Scope, filter: LinkFilter, page: Page) -> ServiceResult<Listing<DoorLink>> {
     let from = "FROM group_doors gd";
-    listed::<DoorLinkRow, DoorLink>(db, filter, page, &format!("SELECT COUNT(*) {from} {DOOR_LINK_FILTER}"), &format!("{DOOR_LINKS} {DOOR_LINK_FILTER} ORDER BY gd.id")).await
+    let scoped = scope.group("gd.group_id");
+    listed::<DoorLinkRow, DoorLink>(
+        db,
+        filter,
+        page,
+        &format!("SELECT COUNT(*) {from} {DOOR_LINK_FILTER} AND {scoped}"),
+        &format!("{DOOR_LINKS} {DOOR_LINK_FILTER} AND {scoped} ORDER BY gd.id"),
+    )
+    .await
 }
 
 /// One page of rows matching `filter` ($1, $2), and how many match.
@@ -150,15 +167,21 @@ where
     Ok(Listing { items: rows.into_iter().map(T::from).collect(), total, page: page.number, page_size: page.size })
 }
 
-/// One membership.
-pub async fn membership(db: &Db, id: i64) -> ServiceResult<Membership> {
-    let row: Option<MembershipRow> = sqlx::query_as(&format!("{MEMBERSHIPS} WHERE m.id = $1")).bind(id).fetch_optional(db.pool()).await?;
+/// One membership of a group in `scope`.
+pub async fn membership(db: &Db, scope: Scope, id: i64) -> ServiceResult<Membership> {
+    let row: Option<MembershipRow> = sqlx::query_as(&format!("{MEMBERSHIPS} WHERE m.id = $1 AND {}", scope.group("m.group_id")))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
     row.map(Membership::from).ok_or(ServiceError::NotFound("membership"))
 }
 
-/// One door link.
-pub async fn door_link(db: &Db, id: i64) -> ServiceResult<DoorLink> {
-    let row: Option<DoorLinkRow> = sqlx::query_as(&format!("{DOOR_LINKS} WHERE gd.id = $1")).bind(id).fetch_optional(db.pool()).await?;
+/// One door link of a group in `scope`.
+pub async fn door_link(db: &Db, scope: Scope, id: i64) -> ServiceResult<DoorLink> {
+    let row: Option<DoorLinkRow> = sqlx::query_as(&format!("{DOOR_LINKS} WHERE gd.id = $1 AND {}", scope.group("gd.group_id")))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
     row.map(DoorLink::from).ok_or(ServiceError::NotFound("group lock"))
 }
 
@@ -167,10 +190,13 @@ pub async fn door_link(db: &Db, id: i64) -> ServiceResult<DoorLink> {
 pub async fn add_membership(db: &Db, actor: &SessionUser, group_id: i64, user_id: i64, validity: Validity) -> ServiceResult<i64> {
     require_manager(actor)?;
     let validity = validity.check()?;
-    let group = get(db, group_id).await.map_err(|_| ServiceError::field("group_id", "There is no group with this id."))?;
+    let scope = Scope::of(actor);
+    let group = get_in(db, scope, group_id).await.map_err(|_| ServiceError::field("group_id", "There is no group with this id."))?;
     let user = crate::services::users::get(db, user_id).await.map_err(|_| ServiceError::field("user_id", "There is no person with this id."))?;
     require_may_manage(actor, user.role)?;
     let mut write = db.write().await?;
+    not_found_as_field(scope.require_group(&mut write, group_id).await, "group_id", "There is no group with this id.")?;
+    not_found_as_field(scope.require_person(&mut write, user_id).await, "user_id", "There is no person with this id.")?;
     let id = insert_member(&mut write, group_id, user_id, validity)
         .await?
         .ok_or_else(|| ServiceError::field("user_id", "This person is already a member of this group; change that membership instead."))?;
@@ -182,9 +208,11 @@ pub async fn add_membership(db: &Db, actor: &SessionUser, group_id: i64, user_id
 pub async fn set_membership_validity(db: &Db, actor: &SessionUser, id: i64, validity: Validity) -> ServiceResult<()> {
     require_manager(actor)?;
     let validity = validity.check()?;
-    let current = membership(db, id).await?;
+    let scope = Scope::of(actor);
+    let current = membership(db, scope, id).await?;
     require_may_manage(actor, crate::services::users::get(db, current.user_id).await?.role)?;
     let mut write = db.write().await?;
+    scope.require_group(&mut write, current.group_id).await?;
     sqlx::query("UPDATE group_members SET valid_from = $1, valid_until = $2 WHERE id = $3")
         .bind(validity.from.map(|t| t.millis()))
         .bind(validity.until.map(|t| t.millis()))
@@ -199,9 +227,11 @@ pub async fn set_membership_validity(db: &Db, actor: &SessionUser, id: i64, vali
 /// Ends a membership.
 pub async fn remove_membership(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
-    let current = membership(db, id).await?;
+    let scope = Scope::of(actor);
+    let current = membership(db, scope, id).await?;
     require_may_manage(actor, crate::services::users::get(db, current.user_id).await?.role)?;
     let mut write = db.write().await?;
+    scope.require_group(&mut write, current.group_id).await?;
     sqlx::query("DELETE FROM group_members WHERE id = $1").bind(id).execute(&mut *write).await?;
     let subject = format!("{} from {}", current.user_email, current.group_name);
     write.commit(Audit::by(actor, "group.member_removed", subject)).await?;
@@ -212,9 +242,11 @@ pub async fn remove_membership(db: &Db, actor: &SessionUser, id: i64) -> Service
 /// refused beside their field.
 pub async fn add_door_link(db: &Db, actor: &SessionUser, group_id: i64, door_id: i64) -> ServiceResult<i64> {
     require_manager(actor)?;
-    let group = get(db, group_id).await.map_err(|_| ServiceError::field("group_id", "There is no group with this id."))?;
+    let scope = Scope::of(actor);
+    let group = get_in(db, scope, group_id).await.map_err(|_| ServiceError::field("group_id", "There is no group with this id."))?;
     let door = crate::services::doors::get(db, door_id).await.map_err(|_| ServiceError::field("door_id", "There is no door with this id."))?;
     let mut write = db.write().await?;
+    not_found_as_field(check_door(&mut write, scope, group_id, door_id).await, "group_id", "There is no group with this id.")?;
     let id = insert_door(&mut write, group_id, door_id).await?.ok_or_else(|| ServiceError::field("door_id", "This door is already linked to this group."))?;
     let subject = format!("{} to {}", door.name, group.name);
     write.commit(Audit::by(actor, "group.door_added", subject).door(door_id)).await?;
@@ -224,8 +256,10 @@ pub async fn add_door_link(db: &Db, actor: &SessionUser, group_id: i64, door_id:
 /// Unlinks a door from a group.
 pub async fn remove_door_link(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
     require_manager(actor)?;
-    let link = door_link(db, id).await?;
+    let scope = Scope::of(actor);
+    let link = door_link(db, scope, id).await?;
     let mut write = db.write().await?;
+    scope.require_group(&mut write, link.group_id).await?;
     sqlx::query("DELETE FROM group_doors WHERE id = $1").bind(id).execute(&mut *write).await?;
     let subject = format!("{} from {}", link.door_name, link.group_name);
     write.commit(Audit::by(actor, "group.door_removed", subject).door(link.door_id)).await?;
