@@ -2,6 +2,7 @@
 
 pub mod api;
 mod card_list;
+mod sign_in_panel;
 mod user_editor;
 mod user_list;
 
