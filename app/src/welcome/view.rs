@@ -104,13 +104,13 @@ fn form_page(organization: String, name: String, email: String, token: String, e
                 <div class="banner bad" role="alert" id="password-error"><strong>"Your password was not set. "</strong>{message}</div>
             })}
             <form method="post" action=action>
-                <input type="email" name="email" value=email autocomplete="username" readonly aria-label="Your email" class="who"/>
+                <input type="email" name="email" value=email autocomplete="username" readonly=true aria-label="Your email" class="who"/>
                 <label for="password">"New password"</label>
-                <input type="password" id="password" name="password" autocomplete="new-password" required minlength=Password::MIN_CHARS.to_string()
-                    maxlength=Password::MAX_CHARS.to_string() aria-describedby="password-hint" aria-invalid=invalid autofocus/>
+                <input type="password" id="password" name="password" autocomplete="new-password" required=true minlength=Password::MIN_CHARS.to_string()
+                    maxlength=Password::MAX_CHARS.to_string() aria-describedby="password-hint" aria-invalid=invalid autofocus=true/>
                 <p class="hint" id="password-hint">{hint}</p>
                 <label for="password_again">"The same password again"</label>
-                <input type="password" id="password_again" name="password_again" autocomplete="new-password" required/>
+                <input type="password" id="password_again" name="password_again" autocomplete="new-password" required=true/>
                 <button type="submit">"Set password and sign in"</button>
             </form>
             <footer>"This link works once. After you set your password, sign in with your email and password."</footer>
