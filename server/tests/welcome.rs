@@ -134,7 +134,7 @@ async fn signed_in(app: &TestApp, email: &str, role: Role) -> (i64, reqwest::Cli
 
 async fn the_link_sets_the_password_once(app: &TestApp, sink: &SmtpSink) {
     let key = owner_with_key(app).await;
-    let id = create(app, &key, json!({"name": "Wes Welcome", "email": "wes@example.com", "send_emails": true})).await;
+    let id = create(app, &key, json!({"name": "Wes Welcome", "email": "wes@example.com", "app_access": true, "send_emails": true})).await;
     assert_eq!(person_row(app, id).await, (0, None), "created unconfirmed, without a password");
 
     let (recipients, subject, text) = email(sink, 1).await;
@@ -296,7 +296,7 @@ with_smtp!(confirmed_creation_sends_nothing_unless_asked);
 /// Twenty submissions of one link at once: exactly one sets the password.
 async fn one_link_twenty_submissions_one_password(app: &TestApp, sink: &SmtpSink) {
     let key = owner_with_key(app).await;
-    let id = create(app, &key, json!({"name": "Ray Race", "email": "ray@example.com", "send_emails": true})).await;
+    let id = create(app, &key, json!({"name": "Ray Race", "email": "ray@example.com", "app_access": true, "send_emails": true})).await;
     let link = link_in(app, &email(sink, 1).await.2);
     let tries = (0..20).map(|n| {
         let (link, browser) = (link.clone(), app.new_browser());
