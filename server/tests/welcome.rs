@@ -433,3 +433,53 @@ async fn role_boundaries_and_logins(app: &TestApp, sink: &SmtpSink) {
     assert_eq!(audit_count(app, "login.revoked").await, 3);
 }
 with_smtp!(role_boundaries_and_logins);
+
+// ---- the command line: `postern user add … --welcome` ------------------------------
+
+fn postern_cli(args: &[&str], env: &[(&str, String)]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_postern"));
+    command.args(args).env("POSTERN_LOG", "error").env_remove("POSTERN_DATABASE_URL").env_remove("POSTERN_SMTP_HOST");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.stdin(std::process::Stdio::null()).output().expect("the binary runs")
+}
+
+/// Without SMTP the link is printed; with it, the email goes out through the
+/// real server. Either way the person is unconfirmed, without a password,
+/// and the link resolves to them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_adds_a_person_with_a_welcome() {
+    let path = std::env::temp_dir().join(format!("postern-welcome-cli-{}-{:08x}.db", std::process::id(), rand::random::<u32>()));
+    let url = format!("sqlite://{}", path.display());
+    let out = postern_cli(&["--database-url", &url, "user", "add", "--email", "pia@example.com", "--name", "Pia Printed", "--welcome"], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SMTP is not configured"));
+    let printed = stdout.lines().find(|l| l.contains("/set-password/")).unwrap_or_else(|| panic!("a link: {stdout}")).trim().to_owned();
+
+    let sink = SmtpSink::start().await;
+    let smtp = [("POSTERN_SMTP_HOST", "127.0.0.1".to_owned()), ("POSTERN_SMTP_PORT", sink.settings().port.to_string()),
+        ("POSTERN_SMTP_TLS", "none".to_owned()), ("POSTERN_SMTP_FROM", "Doors <doors@example.com>".to_owned())];
+    let out = postern_cli(&["--database-url", &url, "user", "add", "--email", "sam@example.com", "--name", "Sam Sent", "--welcome"], &smtp);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("/set-password/"), "the link is not printed when emailed");
+    let (recipients, _, text) = email(&sink, 1).await;
+    assert_eq!(recipients, vec!["sam@example.com".to_owned()]);
+    let emailed = text.split_whitespace().find(|w| w.contains("/set-password/")).expect("a link in the email").to_owned();
+
+    let db = postern::services::Db::connect(&url).await.unwrap();
+    for (email, link) in [("pia@example.com", printed), ("sam@example.com", emailed)] {
+        let person = users::find_by_email(&db, &Email::parse(email).unwrap()).await.unwrap().unwrap();
+        assert!(!person.confirmed && !person.has_password, "{email}");
+        let token = &link[link.rfind('/').unwrap() + 1..];
+        match postern::services::welcome::resolve(&db, token, "127.0.0.1").await.unwrap() {
+            postern::services::welcome::LinkLookup::Open { user_id, .. } => assert_eq!(user_id, person.id),
+            other => panic!("{email}: {other:?}"),
+        }
+    }
+    db.close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}

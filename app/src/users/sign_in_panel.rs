@@ -46,12 +46,12 @@ fn welcome_text(welcome: Option<(WelcomeStatus, WelcomeLinkState)>) -> String {
         return "No welcome email sent yet. It carries a link to set a password, valid 7 days.".into();
     };
     let by = status.sent_by.as_deref().map(|name| format!(" by {name}")).unwrap_or_default();
-    let sent = format!("Sent {} (UTC){by}", instant_utc(Some(status.sent_at)));
+    let sent = format!("Sent {}{by}", instant_utc(Some(status.sent_at)));
     match state {
         WelcomeLinkState::NoLink => format!("{sent}, without a set-password link."),
-        WelcomeLinkState::Open => format!("{sent}; its link is not used yet and works until {} (UTC).", instant_utc(status.expires_at)),
-        WelcomeLinkState::Used => format!("{sent}; used {} (UTC): the password is set.", instant_utc(status.used_at)),
-        WelcomeLinkState::Expired => format!("{sent}; its link expired {} (UTC) unused. Send a new one.", instant_utc(status.expires_at)),
+        WelcomeLinkState::Open => format!("{sent}; its link is not used yet and works until {}.", instant_utc(status.expires_at)),
+        WelcomeLinkState::Used => format!("{sent}; used {}: the password is set.", instant_utc(status.used_at)),
+        WelcomeLinkState::Expired => format!("{sent}; its link expired {} unused. Send a new one.", instant_utc(status.expires_at)),
     }
 }
 
