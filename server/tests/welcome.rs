@@ -222,6 +222,16 @@ async fn an_expired_link_is_refused(app: &TestApp, sink: &SmtpSink) {
     let (status, body) = app.call("get_user_sign_in", &[("user_id", &id.to_string())]).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body[0][1], "Expired", "{body}");
+
+    // A person whose app access is off sets a password but is not signed in.
+    let off = create(app, &key, json!({"name": "Otto Off", "email": "otto@example.com", "app_access": false})).await;
+    let link = link_in(app, &email(sink, 2).await.2);
+    let (status, _, cookie, page) = post(&app.new_browser(), &link, PASSWORD, PASSWORD).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Your password is set.") && page.contains("App access is turned off"), "{page}");
+    assert!(cookie.is_empty(), "not signed in: {cookie}");
+    let (confirmed, hash) = person_row(app, off).await;
+    assert!(confirmed == 1 && hash.is_some());
 }
 with_smtp!(an_expired_link_is_refused);
 
