@@ -190,10 +190,16 @@ fn set_cookie(value: String) {
 
 /// Sends the session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS.
 pub fn set_session_cookie(token: &str, context: &AppContext) {
+    set_cookie(session_cookie(token, context));
+}
+
+/// The `Set-Cookie` value of a session cookie (for handlers outside server
+/// functions, such as the set-password page).
+pub fn session_cookie(token: &str, context: &AppContext) -> String {
     let secure = if context.cookie_secure { "; Secure" } else { "" };
     let max_age = context.session_policy.absolute.as_secs();
     let name = session_cookie_name(context);
-    set_cookie(format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"));
+    format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
 /// Tells the browser to forget the session cookie.

@@ -92,7 +92,9 @@ pub enum ApiKeyCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Create a person who can sign in (password from stdin, or a prompt on a terminal).
+    /// Create a person who can sign in (password from stdin, or a prompt on
+    /// a terminal; with --welcome, a welcome email instead).
+    #[command(visible_alias = "add")]
     Create {
         #[arg(long)]
         email: String,
@@ -101,6 +103,11 @@ pub enum UserCommand {
         /// admin, manager or member.
         #[arg(long, default_value = "member")]
         role: String,
+        /// Create them unconfirmed, without a password, and send the welcome
+        /// email with a link to set one (valid 7 days). Without SMTP
+        /// configured, the link is printed for you to pass on.
+        #[arg(long)]
+        welcome: bool,
     },
 }
 
@@ -155,7 +162,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("{}", created.secret);
             Ok(())
         }
-        Command::User { command: UserCommand::Create { email, name, role } } => {
+        Command::User { command: UserCommand::Create { email, name, role, welcome } } => {
             let form = postern::model::UserForm {
                 name,
                 email,
@@ -169,6 +176,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             })?;
             if valid.role == postern::types::Role::Owner {
                 return Err("--role: use create-owner for the owner.".into());
+            }
+            if welcome {
+                return add_with_welcome(&config, valid).await;
             }
             let password = postern::types::Password::parse(&read_password()?).map_err(|e| format!("password: {e}"))?;
             let db = open(&config).await?;
@@ -188,6 +198,28 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// `user create --welcome`: an unconfirmed person without a password, and
+/// their welcome email (or, with no SMTP server configured, its link printed).
+async fn add_with_welcome(config: &Config, mut valid: postern::model::ValidUser) -> Result<(), String> {
+    use postern::services::{audit::Actor, messaging::Delivery, messaging::Messenger, welcome};
+    let db = open(config).await?;
+    valid.confirmed = false;
+    let id = users::insert(&db, &valid, None).await.map_err(describe)?;
+    println!("Created {} <{}> as {}.", valid.name.as_str(), valid.email.as_str(), valid.role.label());
+    let messenger = Messenger::new(config.smtp.clone(), None);
+    let base = config.public_url.clone().unwrap_or_else(|| format!("http://{}", config.bind));
+    let sent = welcome::send(&db, &messenger, &Actor::System, id, &base, true).await.map_err(describe)?;
+    match (sent.delivery, sent.link) {
+        (Delivery::Sent, _) => println!("Welcome email sent to {}.", valid.email.as_str()),
+        (Delivery::Held, Some(link)) => {
+            eprintln!("SMTP is not configured, so no email was sent. Give them this link to set their password (works once, for 7 days):");
+            println!("{link}");
+        }
+        (Delivery::Held, None) => eprintln!("SMTP is not configured, so no email was sent."),
+    }
+    Ok(())
 }
 
 async fn open(config: &Config) -> Result<Db, String> {

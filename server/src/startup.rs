@@ -83,12 +83,19 @@ fn leptos_options(config: &Config, address: SocketAddr) -> LeptosOptions {
         .build()
 }
 
+/// The plain pages served outside Leptos (no Wasm), as method and route:
+/// the role matrix (`tests/role_matrix.rs`) needs a row for each. Keep in
+/// step with [`router`].
+pub const PAGE_ROUTES: &[(&str, &str)] =
+    &[("GET", "/l/{token}"), ("POST", "/l/{token}"), ("GET", "/set-password/{token}"), ("POST", "/set-password/{token}")];
+
 fn router(options: LeptosOptions, context: AppContext, config: &Config) -> Result<Router, String> {
     let routes = generate_route_list(App);
     let shell_options = options.clone();
     let csv = Router::new().route("/events.csv", get(crate::events_csv::export)).with_state(context.clone());
     let links = Router::new()
         .route("/l/{token}", get(app::links::handlers::show).post(app::links::handlers::press))
+        .route("/set-password/{token}", get(app::welcome::handlers::show).post(app::welcome::handlers::submit))
         .with_state(context.clone());
     Ok(Router::new()
         .route("/healthz", get(|| async { "ok" }))

@@ -1123,6 +1123,8 @@ async fn kisi_clients_sign_in_with_logins(app: &TestApp) {
     let owner = owner(app).await;
     let (member_id, _) = member(app, "lena@example.com").await;
     users::set_password(&app.db, member_id, &postern::types::Password::parse("lena's long password").unwrap()).await.unwrap();
+    // Members read the places of the doors they open.
+    assert_eq!(app.call("change_group_member", &[("group_id", &site.group), ("user_id", &member_id.to_string()), ("add", "true")]).await.0, 200);
     let anonymous = Api::new(app, "none");
     let sign_in = json!({"login": {"type": "device"}, "user": {"email": "lena@example.com", "password": "lena's long password"}, "domain": "acme"});
     let answer = anonymous.raw(Method::POST, "/logins", None, Some(&sign_in.to_string())).await;
@@ -1156,6 +1158,7 @@ async fn kisi_clients_sign_in_with_logins(app: &TestApp) {
     let for_lena = Api::new(app, on_behalf.body["secret"].as_str().unwrap());
     assert_eq!(for_lena.get("/user").await.body["id"].as_i64(), Some(member_id));
     let manager_id = app.insert_person("manny@example.com", postern::types::Role::Manager).await;
+    users::set_manager_place(&app.db, &owner, manager_id, site.place.parse().unwrap(), true).await.unwrap();
     let (_, manager_key) = key_for(app, manager_id).await;
     let manager = Api::new(app, &manager_key);
     let answer = manager.post("/logins", json!({"login": {"user_id": owner.id}})).await;

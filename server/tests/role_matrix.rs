@@ -96,6 +96,8 @@ enum Record {
     MembersMembership,
     /// An API key of the caller's own (`{id}`).
     OwnKey,
+    /// A login (API sign-in) of the caller's own (`{id}`).
+    OwnLogin,
     Place,
     Controller,
     Door,
@@ -118,6 +120,7 @@ impl Record {
             Record::MembersCard => "a member's card",
             Record::MembersMembership => "a member's membership",
             Record::OwnKey => "own API key",
+            Record::OwnLogin => "own login",
             Record::Place => "a place",
             Record::Controller => "a controller",
             Record::Door => "a door",
@@ -131,11 +134,13 @@ impl Record {
     }
 }
 
-/// How a row is called: a server function with a form, or an API route
-/// (path as in `routes()`, the request's path and JSON body).
+/// How a row is called: a server function with a form, an API route
+/// (path as in `routes()`, the request's path and JSON body), or a plain
+/// page outside Leptos (route as in `PAGE_ROUTES`, the request's path and form).
 enum Call {
     Rpc(&'static str, &'static [(&'static str, &'static str)]),
     Api(Method, &'static str, &'static str, Option<&'static str>),
+    Page(Method, &'static str, &'static str, &'static [(&'static str, &'static str)]),
 }
 
 struct Row {
@@ -149,12 +154,17 @@ impl Row {
         match &self.call {
             Call::Rpc(name, _) => format!("/rpc/{name}"),
             Call::Api(method, route, _, _) => format!("{method} /api{route}"),
+            Call::Page(method, route, _, _) => format!("{method} {route}"),
         }
     }
 }
 
 const fn rpc(name: &'static str, least: Least, record: Record, form: &'static [(&'static str, &'static str)]) -> Row {
     Row { call: Call::Rpc(name, form), least, record }
+}
+
+const fn page(method: Method, route: &'static str, path: &'static str, form: &'static [(&'static str, &'static str)]) -> Row {
+    Row { call: Call::Page(method, route, path, form), least: Least::Public, record: Record::Shared }
 }
 
 const fn api(method: Method, route: &'static str, path: &'static str, body: Option<&'static str>, least: Least, record: Record) -> Row {
@@ -216,6 +226,9 @@ const ENDPOINTS: &[Row] = &[
     rpc("save_user", Manager, Member, &[("id", "{id}"), ("form[name]", "Renamed"), ("form[email]", "{email}"), ("form[role]", "member"), ("form[confirmed]", "on"), ("form[app_access]", "on")]),
     rpc("delete_user", Manager, Member, &[("id", "{id}")]),
     rpc("set_user_password", Manager, Member, &[("user_id", "{id}"), ("password", "another long password")]),
+    rpc("send_welcome_email", Manager, Member, &[("user_id", "{id}")]),
+    rpc("get_user_sign_in", Manager, Member, &[("user_id", "{id}")]),
+    rpc("revoke_login", SignedIn, OwnLogin, &[("id", "{id}")]),
     rpc("add_card", Manager, Member, &[("user_id", "{id}"), ("number", "{card}"), ("label", "")]),
     rpc("change_card", Manager, MembersCard, &[("card_id", "{id}"), ("change", "deactivate")]),
     rpc("get_manager_places", Admin, Member, &[("user_id", "{id}")]),
@@ -237,6 +250,11 @@ const ENDPOINTS: &[Row] = &[
     rpc("simulator_controllers", Admin, Shared, &[]),
     rpc("simulate", Admin, Shared, &[("controller_id", "{controller}"), ("action", "exit"), ("port", "1")]),
     rpc("present_card", Admin, Shared, &[("reader_id", "0"), ("number", "12:3456")]),
+    // -- plain pages (no Wasm): an access link's, a welcome email's set-password link's --
+    page(Method::GET, "/l/{token}", "/l/not-a-link-token", &[]),
+    page(Method::POST, "/l/{token}", "/l/not-a-link-token", &[("door_id", "{door}")]),
+    page(Method::GET, "/set-password/{token}", "/set-password/not-a-welcome-token", &[]),
+    page(Method::POST, "/set-password/{token}", "/set-password/not-a-welcome-token", &[("password", "a long enough password"), ("password_again", "a long enough password")]),
     // -- the JSON API (/api) --
     api(Method::GET, "/openapi.json", "/openapi.json", None, Public, Shared),
     api(Method::GET, "/organizations", "/organizations", None, SignedIn, Shared),
@@ -293,6 +311,7 @@ fn every_endpoint_has_a_row_and_every_row_an_endpoint() {
     let mounted: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
         .map(|(path, _)| path.to_owned())
         .chain(postern_server::api::routes().into_iter().map(|r| format!("{} /api{}", r.method, r.path)))
+        .chain(postern_server::startup::PAGE_ROUTES.iter().map(|(method, path)| format!("{method} {path}")))
         .collect();
     let rows: BTreeSet<String> = ENDPOINTS.iter().map(Row::endpoint).collect();
     let missing: Vec<_> = mounted.difference(&rows).collect();
@@ -494,6 +513,14 @@ impl World {
                 let holder = caller.user.as_ref().map_or(self.owner.id, |u| u.id);
                 api_keys::issue(&app.db, holder, &Name::parse("spare").unwrap()).await.unwrap().key.id.to_string()
             }
+            Record::OwnLogin => {
+                // Made as a key and turned into a login in SQL: the switched-off
+                // member may not be given one any more, but may still hold one.
+                let holder = caller.user.as_ref().map_or(self.owner.id, |u| u.id);
+                let id = api_keys::issue(&app.db, holder, &Name::parse("phone").unwrap()).await.unwrap().key.id;
+                sqlx::query("UPDATE api_keys SET kind = 'login' WHERE id = $1").bind(id).execute(app.db.pool()).await.unwrap();
+                id.to_string()
+            }
             Record::Place => {
                 app.create("save_place", &[("form[name]", &format!("Spare {n}")), ("form[latitude]", "1"), ("form[longitude]", "1"), ("form[time_zone]", "UTC")]).await
             }
@@ -560,6 +587,11 @@ async fn send(app: &TestApp, row: &Row, caller: &Caller, vars: &HashMap<&'static
         Call::Api(method, _, path, body) => {
             let body = body.map(|b| fill(b, vars));
             api_call(app, caller.key.as_deref(), method.clone(), &fill(path, vars), body.as_deref()).await
+        }
+        Call::Page(method, _, path, form) => {
+            let filled: Vec<(&str, String)> = form.iter().map(|(k, v)| (*k, fill(v, vars))).collect();
+            let response = caller.browser.request(method.clone(), format!("{}{path}", app.address)).form(&filled).send().await.expect("the page answers");
+            (response.status().as_u16(), response.text().await.unwrap_or_default())
         }
     }
 }
@@ -650,6 +682,8 @@ enum Holds {
     Group(bool),
     /// An API key of theirs (`{key}`).
     Key,
+    /// A login of theirs (`{login}`), made by the owner on their behalf.
+    Login,
 }
 
 /// One change (or read) of a person's records.
@@ -683,6 +717,8 @@ const ACTIONS: &[Action] = &[
     on_person(Call::Rpc("change_group_member", &[("group_id", "{group}"), ("user_id", "{person}"), ("add", "true")]), Holds::Group(false)),
     on_person(Call::Rpc("change_group_member", &[("group_id", "{group}"), ("user_id", "{person}"), ("add", "false")]), Holds::Group(true)),
     on_person(Call::Rpc("revoke_api_key", &[("id", "{key}")]), Holds::Key),
+    on_person(Call::Rpc("revoke_login", &[("id", "{login}")]), Holds::Login),
+    on_account(Call::Rpc("send_welcome_email", &[("user_id", "{person}")])),
     Action { call: Call::Rpc("get_user", &[("id", "{person}")]), holds: Holds::Person, owners_account: false, read: true },
     on_account(Call::Api(Method::PATCH, "", "/users/{person}", Some(r#"{"user": {"name": "Renamed"}}"#))),
     on_account(Call::Api(Method::PATCH, "", "/users/{person}", Some(r#"{"user": {"app_access": false}}"#))),
@@ -750,6 +786,7 @@ async fn other_peoples_records_by_id(app: &TestApp) {
                 None => format!("/rpc/{name}"),
             },
             Call::Api(method, _, path, body) => format!("{method} /api{path} {}", body.unwrap_or("").chars().take(28).collect::<String>()),
+            Call::Page(..) => unreachable!("ACTIONS calls no plain page"),
         };
         for actor in &actors {
             let actor_role = actor.user.as_ref().unwrap().role;
@@ -784,6 +821,10 @@ async fn other_peoples_records_by_id(app: &TestApp) {
                         let key = api_keys::issue(&app.db, person, &Name::parse("theirs").unwrap()).await.unwrap();
                         vars.insert("key", key.key.id.to_string());
                     }
+                    Holds::Login => {
+                        let login = api_keys::create_login_for(&app.db, &world.owner, person, &Name::parse("their phone").unwrap()).await.unwrap();
+                        vars.insert("login", login.key.id.to_string());
+                    }
                 }
                 let before = snapshot(app, person).await;
                 let (status, body) = match &action.call {
@@ -797,6 +838,7 @@ async fn other_peoples_records_by_id(app: &TestApp) {
                         let body = body.map(|b| fill_by_id(b, &vars));
                         api_call(app, actor.key.as_deref(), method.clone(), &fill_by_id(path, &vars), body.as_deref()).await
                     }
+                    Call::Page(..) => unreachable!("ACTIONS calls no plain page"),
                 };
                 let want = expected(actor_role, target, action);
                 let got = outcome_of(status);

@@ -29,6 +29,7 @@ pub mod stats;
 pub mod tokens;
 pub mod unlock;
 pub mod users;
+pub mod welcome;
 
 pub use db::Db;
 pub use error::{ServiceError, ServiceResult};

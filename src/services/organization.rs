@@ -32,8 +32,8 @@ pub async fn update(db: &Db, actor: &SessionUser, name: &Name, access_email_enab
     Ok(())
 }
 
-/// After a member joins a group: the access email, when the setting is on.
-/// `None` when it is off. A failed send is the caller's to log; the
+/// After a member joins a group: the access email, when the setting is on
+/// and the person may be emailed. `None` when not. A failed send is the caller's to log; the
 /// membership stands either way.
 pub async fn notify_added_to_group(
     db: &Db,
@@ -43,7 +43,9 @@ pub async fn notify_added_to_group(
     sign_in_url: &str,
 ) -> ServiceResult<Option<Delivery>> {
     let org = settings(db).await?;
-    if !org.access_email_enabled {
+    // The organization's setting, and the person's own switch (Kisi's
+    // `send_emails`, given when they were created).
+    if !org.access_email_enabled || !super::welcome::emails_allowed(db, user_id).await? {
         return Ok(None);
     }
     let (member_name, email): (String, String) =

@@ -192,9 +192,19 @@ pub(crate) async fn insert_on(conn: &mut AnyConnection, user: &ValidUser, passwo
 }
 
 pub async fn create(db: &Db, actor: &SessionUser, user: ValidUser) -> ServiceResult<i64> {
+    create_with_emails(db, actor, user, true).await
+}
+
+/// [`create`], also recording whether Postern may email the person on its
+/// own (Kisi's `send_emails`; `false` = no welcome and no access emails,
+/// `services::welcome::emails_allowed`).
+pub async fn create_with_emails(db: &Db, actor: &SessionUser, user: ValidUser, send_emails: bool) -> ServiceResult<i64> {
     check_role_change(actor, None, user.role)?;
     let mut write = db.write().await?;
     let id = insert_on(&mut write, &user, None).await?;
+    if !send_emails {
+        super::welcome::set_emails_allowed_on(&mut write, id, false).await?;
+    }
     write.commit(Audit::by(actor, "user.created", describe(&user))).await?;
     Ok(id)
 }

@@ -1,6 +1,6 @@
 use crate::error::AppError;
 use leptos::prelude::*;
-use postern::model::{Card, Listing, User, UserForm};
+use postern::model::{ApiKey, Card, Listing, User, UserForm, WelcomeLinkState, WelcomeStatus};
 
 #[server(prefix = "/rpc", endpoint = "list_users")]
 pub async fn list_users(query: String, page: Option<String>) -> Result<Listing<User>, AppError> {
@@ -26,18 +26,89 @@ pub async fn get_user(id: Option<i64>) -> Result<(Option<User>, Vec<Card>, bool)
     }
 }
 
+/// Creates or changes a person; `send_welcome` (a new person only, a
+/// checkbox) sends the welcome email with a set-password link. A welcome
+/// that cannot be sent leaves the person created: their page then says none
+/// was sent, with a button to try again.
 #[server(prefix = "/rpc", endpoint = "save_user")]
-pub async fn save_user(id: Option<i64>, form: UserForm) -> Result<i64, AppError> {
+pub async fn save_user(id: Option<i64>, form: UserForm, #[server(default)] send_welcome: Option<String>) -> Result<i64, AppError> {
     use postern::services::users;
     let actor = crate::auth::api::require_staff().await?;
     let db = crate::server_context::use_db()?;
     let user = form.validate()?;
     let id = match id {
         Some(id) => users::update(&db, &actor, id, user).await.map(|_| id)?,
-        None => users::create(&db, &actor, user).await?,
+        None => {
+            let id = users::create(&db, &actor, user).await?;
+            if postern::model::checked(&send_welcome) {
+                if let Err(error) = send_welcome_as(&actor, id).await {
+                    tracing::warn!(?error, user_id = id, "the welcome email could not be sent");
+                }
+            }
+            id
+        }
     };
     leptos_axum::redirect(&format!("/users/{id}"));
     Ok(id)
+}
+
+/// Sends (or sends again) the welcome email: a set-password link for a
+/// person without a password (valid 7 days; older links stop working).
+/// Managers send to members only.
+#[server(prefix = "/rpc", endpoint = "send_welcome_email")]
+pub async fn send_welcome_email(user_id: i64) -> Result<String, AppError> {
+    let actor = crate::auth::api::require_staff().await?;
+    let sent = send_welcome_as(&actor, user_id).await?;
+    let how = match sent.delivery {
+        postern::services::messaging::Delivery::Sent => "sent",
+        postern::services::messaging::Delivery::Held => "held in the outbox (no SMTP server is configured)",
+    };
+    let what = if sent.link.is_some() { "with a link to set a password, valid 7 days" } else { "with where to sign in" };
+    Ok(format!("Welcome email {how}, {what}."))
+}
+
+#[cfg(feature = "ssr")]
+async fn send_welcome_as(actor: &postern::model::SessionUser, user_id: i64) -> Result<postern::services::welcome::Sent, AppError> {
+    use postern::services::audit::Actor;
+    let context = crate::server_context::use_app_context()?;
+    let base = match &context.public_url {
+        Some(url) => url.clone(),
+        None => crate::server_context::request_origin().await?,
+    };
+    let actor = Actor::User(actor.clone());
+    Ok(postern::services::welcome::send(&context.db, &context.messenger, &actor, user_id, &base, true).await?)
+}
+
+/// The person's welcome email (sent? used?) and their logins, without
+/// secrets; the logins are `None` when the caller may not see them (a
+/// manager on staff).
+#[server(prefix = "/rpc", endpoint = "get_user_sign_in")]
+pub async fn get_user_sign_in(user_id: i64) -> Result<(Option<(WelcomeStatus, WelcomeLinkState)>, Option<Vec<ApiKey>>), AppError> {
+    use postern::services::{api_keys, welcome, ServiceError};
+    let actor = crate::auth::api::require_staff().await?;
+    let db = crate::server_context::use_db()?;
+    if user_id != actor.id {
+        postern::services::users::get_in(&db, postern::services::scope::Scope::of(&actor), user_id).await?;
+    }
+    let logins = match api_keys::logins(&db, &actor, user_id).await {
+        Ok(logins) => Some(logins),
+        Err(ServiceError::Forbidden(_)) => None,
+        Err(error) => return Err(error.into()),
+    };
+    let now = postern::services::now_ms();
+    let welcome = welcome::status(&db, user_id).await?.map(|status| {
+        let state = status.link_state(now);
+        (status, state)
+    });
+    Ok((welcome, logins))
+}
+
+/// Ends a login (API sign-in): one's own, or a member's by staff.
+#[server(prefix = "/rpc", endpoint = "revoke_login")]
+pub async fn revoke_login(id: i64) -> Result<(), AppError> {
+    let actor = crate::server_context::require_user().await?;
+    let db = crate::server_context::use_db()?;
+    Ok(postern::services::api_keys::revoke_login(&db, &actor, id).await?)
 }
 
 #[server(prefix = "/rpc", endpoint = "delete_user")]

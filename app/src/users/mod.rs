@@ -3,6 +3,7 @@
 pub mod api;
 mod card_list;
 mod manager_places;
+mod sign_in_panel;
 mod user_editor;
 mod user_list;
 

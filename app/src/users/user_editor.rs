@@ -1,6 +1,7 @@
 use super::api::{get_user, AddCard, ChangeCard, DeleteUser, SaveUser, SetUserPassword};
 use super::card_list::CardList;
 use super::manager_places::ManagerPlaces;
+use super::sign_in_panel::SignInPanel;
 use crate::components::{action_error, form_name, CheckField, ConfirmDelete, FormBanner, SelectField, TextField};
 use crate::layout::PageHeader;
 use leptos::prelude::*;
@@ -31,6 +32,7 @@ pub fn UserEditor() -> impl IntoView {
                             <UserForm user is_me/>
                             {manager_id.map(|user_id| view! { <ManagerPlaces user_id/> })}
                             {user_id.map(|user_id| view! { <PasswordForm user_id has_password/> })}
+                            {user_id.map(|user_id| view! { <SignInPanel user_id/> })}
                             {user_id.map(|user_id| view! { <CardList user_id cards=cards.clone() add_card change_card/> })}
                         }.into_any()
                     }
@@ -97,7 +99,11 @@ fn UserForm(user: Option<User>, is_me: bool) -> impl IntoView {
                 <SelectField label="Role" field="role" name=form_name("role") options=roles selected=form.role error
                     hint="Admins manage everything; managers manage the places an admin assigns them; members unlock doors."/>
             </div>
-            <CheckField label="Confirmed" field="confirmed" name=form_name("confirmed") checked=form.confirmed.is_some() error/>
+            {if id.is_some() {
+                view! { <CheckField label="Confirmed" field="confirmed" name=form_name("confirmed") checked=form.confirmed.is_some() error/> }.into_any()
+            } else {
+                view! { <NewPersonChecks confirmed=form.confirmed.is_some()/> }.into_any()
+            }}
             <CheckField label="Allow app access (sign in and unlock from the phone)" field="app_access" name=form_name("app_access") checked=form.app_access.is_some() error/>
             <CheckField label="Primary device restriction: unlock only from one bound phone" field="primary_device_required" name=form_name("primary_device_required") checked=form.primary_device_required.is_some() error/>
             {device.map(|d| view! { <p class="hint">{format!("Bound device: {d}")}</p> })}
@@ -117,5 +123,31 @@ fn UserForm(user: Option<User>, is_me: bool) -> impl IntoView {
                 </ConfirmDelete>
             </section>
         })}
+    }
+}
+
+/// On a new person's form: "Confirmed", and "Send welcome email", which
+/// follows it (on for someone not confirmed) until it is ticked by hand.
+/// Without Wasm both are plain checkboxes.
+#[component]
+fn NewPersonChecks(confirmed: bool) -> impl IntoView {
+    let welcome = RwSignal::new(!confirmed);
+    let touched = RwSignal::new(false);
+    view! {
+        <div class="field check">
+            <label for="field-confirmed">
+                <input id="field-confirmed" type="checkbox" name=form_name("confirmed") value="on" checked=confirmed
+                    on:change=move |ev| if !touched.get_untracked() { welcome.set(!event_target_checked(&ev)) }/>
+                "Confirmed"
+            </label>
+        </div>
+        <div class="field check">
+            <label for="field-send_welcome">
+                <input id="field-send_welcome" type="checkbox" name="send_welcome" value="on" checked=move || welcome.get()
+                    on:change=move |ev| { touched.set(true); welcome.set(event_target_checked(&ev)); }/>
+                "Send welcome email"
+            </label>
+            <p class="hint">"With a link to set a password, valid 7 days. Setting it confirms the person."</p>
+        </div>
     }
 }

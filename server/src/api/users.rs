@@ -147,15 +147,97 @@ pub async fn show(caller: Caller, PathId(id): PathId) -> Result<Json<UserView>, 
     Ok(Json(users::get(caller.db(), id).await?.into()))
 }
 
-/// Adds a person (without a password: they set one through the dashboard's
-/// invitation flow).
+/// Adds a person, without a password. Besides the person's fields, `user`
+/// takes Kisi's creation switches: `send_emails` (the welcome email now, and
+/// the access email on joining groups later; default: only for a person
+/// created unconfirmed), `confirm` (create confirmed, as `confirmed`) and
+/// `password_flow_enabled` (default true: the welcome email of a person
+/// without a password carries a link to set one, valid 7 days).
 #[utoipa::path(post, path = "/users", tag = "users", request_body = UserEnvelope,
     responses((status = 200, description = "The new person", body = UserView), CreateErrors))]
-pub async fn create(caller: Caller, bytes: Bytes) -> Result<Json<UserView>, ApiError> {
+pub async fn create(caller: Caller, headers: axum::http::HeaderMap, bytes: Bytes) -> Result<Json<UserView>, ApiError> {
     require_manager(&caller.user)?;
+    let (bytes, switches) = welcome_switches::take(&bytes)?;
     let valid = filled::<UserEnvelope>(&bytes, UserForm::default())?;
-    let id = users::create(caller.db(), &caller.user, valid).await.map_err(|e| UserEnvelope::FIELDS.service_error(e))?;
-    Ok(Json(users::get(caller.db(), id).await?.into()))
+    let send_welcome = switches.send_emails.unwrap_or(!valid.confirmed);
+    let db = caller.db();
+    let id = users::create_with_emails(db, &caller.user, valid, switches.send_emails != Some(false))
+        .await
+        .map_err(|e| UserEnvelope::FIELDS.service_error(e))?;
+    if send_welcome {
+        welcome_switches::send(&caller, &headers, id, switches.password_flow_enabled.unwrap_or(true)).await;
+    }
+    Ok(Json(users::get(db, id).await?.into()))
+}
+
+// ---- Kisi's creation switches (issue 17): send_emails, confirm, password_flow_enabled ----
+mod welcome_switches {
+    use super::super::auth::Caller;
+    use super::super::group_links::base_url;
+    use super::super::ApiError;
+    use axum::body::Bytes;
+    use axum::http::HeaderMap;
+    use postern::services::audit::Actor;
+    use postern::services::welcome;
+    use serde_json::Value;
+
+    /// What `user` said about emails and confirmation on create.
+    #[derive(Debug, Default, PartialEq, Eq)]
+    pub struct Switches {
+        pub send_emails: Option<bool>,
+        pub password_flow_enabled: Option<bool>,
+    }
+
+    /// Takes the switches out of `user` (Kisi's `confirm` becomes
+    /// `confirmed`), so the rest is read as any other person's fields. A
+    /// body that is not a JSON object is passed on untouched, for the usual
+    /// message.
+    pub fn take(bytes: &Bytes) -> Result<(Bytes, Switches), ApiError> {
+        let Ok(mut document) = serde_json::from_slice::<Value>(bytes) else { return Ok((bytes.clone(), Switches::default())) };
+        let Some(user) = document.get_mut("user").and_then(Value::as_object_mut) else {
+            return Ok((bytes.clone(), Switches::default()));
+        };
+        let mut flag = |name: &str| match user.remove(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(on)) => Ok(Some(on)),
+            Some(_) => Err(ApiError::field(&format!("user.{name}"), "Give true or false.")),
+        };
+        let send_emails = flag("send_emails")?;
+        let password_flow_enabled = flag("password_flow_enabled")?;
+        let confirm = flag("confirm")?;
+        if let Some(confirm) = confirm {
+            user.entry("confirmed").or_insert(Value::Bool(confirm));
+        }
+        let bytes = serde_json::to_vec(&document).map(Bytes::from).unwrap_or_else(|_| bytes.clone());
+        Ok((bytes, Switches { send_emails, password_flow_enabled }))
+    }
+
+    /// The welcome email to the person just created; a failure is logged
+    /// (and shown on their page: no welcome sent), the person stands.
+    pub async fn send(caller: &Caller, headers: &HeaderMap, user_id: i64, password_flow: bool) {
+        let context = &caller.state.context;
+        let base = base_url(context.public_url.as_deref(), context.cookie_secure, headers).unwrap_or_default();
+        let actor = Actor::User(caller.user.clone());
+        if let Err(error) = welcome::send(&context.db, &context.messenger, &actor, user_id, &base, password_flow).await {
+            tracing::warn!(%error, user_id, "the welcome email could not be sent");
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn takes_the_switches_out_of_user() {
+            let body = Bytes::from(r#"{"user": {"name": "Ada", "send_emails": false, "confirm": true, "password_flow_enabled": null}}"#);
+            let (rest, switches) = take(&body).unwrap();
+            assert_eq!(switches, Switches { send_emails: Some(false), password_flow_enabled: None });
+            let rest: Value = serde_json::from_slice(&rest).unwrap();
+            assert_eq!(rest, serde_json::json!({"user": {"name": "Ada", "confirmed": true}}));
+            assert!(take(&Bytes::from(r#"{"user": {"send_emails": "yes"}}"#)).is_err());
+            assert_eq!(take(&Bytes::from("not json")).unwrap().0, Bytes::from("not json"));
+        }
+    }
 }
 
 /// Changes a person: only the fields given.

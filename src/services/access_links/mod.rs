@@ -5,7 +5,7 @@
 mod page;
 mod quota;
 
-pub use page::{page, press_outcome, resolve, LinkLookup};
+pub use page::{count_token_miss, page, press_outcome, resolve, LinkLookup, MAX_MISSES_PER_IP, MISS_WINDOW_MS};
 pub use quota::{quotas, LinkSettings};
 
 use super::audit::Audit;

@@ -46,6 +46,14 @@ pub async fn resolve(db: &Db, token: &str, ip: &str) -> ServiceResult<LinkLookup
             return Ok(LinkLookup::Found { link_id, recipient });
         }
     }
+    count_token_miss(db, ip).await?;
+    Ok(LinkLookup::Unknown)
+}
+
+/// Counts a token that matched nothing (an access link's or a welcome
+/// email's set-password link) against `ip`; past [`MAX_MISSES_PER_IP`] in
+/// [`MISS_WINDOW_MS`] → TooManyRequests. Both kinds share the one count.
+pub async fn count_token_miss(db: &Db, ip: &str) -> ServiceResult<()> {
     let now = now_ms();
     sqlx::query("INSERT INTO link_token_misses (ip, at) VALUES ($1, $2)").bind(ip).bind(now).execute(db.pool()).await?;
     sqlx::query("DELETE FROM link_token_misses WHERE at < $1").bind(now - MISS_WINDOW_MS).execute(db.pool()).await?;
@@ -63,7 +71,7 @@ pub async fn resolve(db: &Db, token: &str, ip: &str) -> ServiceResult<LinkLookup
             retry_after_secs: 15 * 60,
         });
     }
-    Ok(LinkLookup::Unknown)
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]

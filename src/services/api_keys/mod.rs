@@ -148,6 +148,29 @@ pub async fn revoke(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> 
     Ok(())
 }
 
+/// Ends a login (from the person's page): one's own, or a member's by a
+/// manager and anyone's by an admin, as with keys. Only logins: a key of
+/// the API keys page is not found here.
+pub async fn revoke_login(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
+    let kind: Option<(String,)> = sqlx::query_as("SELECT kind FROM api_keys WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
+    if kind.is_none_or(|(kind,)| kind != KeyKind::Login.as_str()) {
+        return Err(ServiceError::NotFound("login"));
+    }
+    let key = get(db, id).await?;
+    if key.user_id != actor.id {
+        users::require_may_manage(actor, users::get(db, key.user_id).await?.role)?;
+        users::get_in(db, crate::services::scope::Scope::of(actor), key.user_id).await?;
+    }
+    let mut write = db.write().await?;
+    sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *write)
+        .await?;
+    write.commit(Audit::by(actor, "login.revoked", format!("{} ({}) of {}", key.name, key.prefix, key.user_email))).await?;
+    Ok(())
+}
+
 /// How stale "last used" may get: one write a minute per key, not one per request.
 const LAST_USED_STEP_MS: i64 = 60_000;
 

@@ -16,7 +16,7 @@ pub use mail::{EmailMessage, InlineImage, Mailer, SmtpSettings, SmtpTls};
 pub use outbox::{Channel, Outbox, OutboxEntry, OutboxMessage, OutboxStatus, OUTBOX_CAPACITY};
 pub use sms::{SmsSender, SmsSettings};
 pub use sms_length::segments as sms_segments;
-pub use texts::{access_link_email, access_link_sms, group_added_email, LinkMessage};
+pub use texts::{access_link_email, access_link_sms, group_added_email, welcome_email, LinkMessage};
 
 /// What became of a message that did not fail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

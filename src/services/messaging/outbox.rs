@@ -137,13 +137,17 @@ impl Outbox {
 /// What stands in an access link's token once the message has gone.
 pub const LINK_REMOVED: &str = "(link removed once sent)";
 
-/// `text` with every access link's token (`/l/<token>`) replaced by
-/// [`LINK_REMOVED`].
+/// The paths whose next segment is a usable token: access links and
+/// welcome emails' set-password links.
+const TOKEN_PATHS: [&str; 2] = ["/l/", "/set-password/"];
+
+/// `text` with every access link's token (`/l/<token>`) and set-password
+/// link's token (`/set-password/<token>`) replaced by [`LINK_REMOVED`].
 pub fn redact_links(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find("/l/") {
-        let (before, after) = rest.split_at(at + 3);
+    while let Some((at, len)) = TOKEN_PATHS.iter().filter_map(|p| rest.find(p).map(|at| (at, p.len()))).min() {
+        let (before, after) = rest.split_at(at + len);
         out.push_str(before);
         let token_len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).unwrap_or(after.len());
         if token_len > 0 {
@@ -209,6 +213,10 @@ mod tests {
         let link = "Open https://doors.example.com/l/AbC-123_xyz to unlock.";
         assert_eq!(redact_links(link), format!("Open https://doors.example.com/l/{LINK_REMOVED} to unlock."));
         assert_eq!(redact_links("no link here"), "no link here");
+        assert_eq!(
+            redact_links("Set it at https://d.example/set-password/Xy_9-z and https://d.example/l/Ab1."),
+            format!("Set it at https://d.example/set-password/{LINK_REMOVED} and https://d.example/l/{LINK_REMOVED}.")
+        );
         let outbox = Outbox::new();
         let with = |status| OutboxEntry { body_text: link.into(), body_html: format!("<a href=\"{link}\">x</a>"), status, ..entry(0) };
         let held = outbox.push(with(OutboxStatus::Held));

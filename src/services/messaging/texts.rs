@@ -207,6 +207,67 @@ pub fn group_added_email(
     }
 }
 
+/// The welcome email to a person just added: with a set-password link (a
+/// big button, and until when it works), or, for someone who already has a
+/// password or signs in another way, where to sign in.
+///
+/// `to_email` is left empty: chain [`EmailMessage::to`].
+pub fn welcome_email(organization: &str, name: &str, set_password: Option<(&str, &str)>, sign_in_url: &str) -> EmailMessage {
+    let organization = one_line(organization);
+    let subject = format!("Welcome to {organization}");
+    let greeting = greeting(name);
+    let (text_action, html_action) = match set_password {
+        Some((url, until)) => {
+            let until = one_line(until);
+            (
+                format!(
+                    "Choose your password to start unlocking doors from your phone:\n{url}\n\n\
+                     The link works once, until {until}. If it has expired, ask {organization} for a new one.\n"
+                ),
+                format!(
+                    r#"<p style="margin:0 0 16px 0;">Choose your password to start unlocking doors from your phone.</p>
+{button}
+<p style="margin:0 0 16px 0;color:#374151;font-size:14px;">The link works once, until {until}. If the button does not work, copy this address into your browser:<br><a href="{url_attr}" style="color:#1d4ed8;word-break:break-all;">{url_text}</a></p>"#,
+                    button = button(url, "Set your password"),
+                    until = escape(&until),
+                    url_attr = escape(url),
+                    url_text = escape(url),
+                ),
+            )
+        }
+        None => (
+            format!("Sign in from your phone to unlock your doors:\n{sign_in_url}\n"),
+            format!(
+                r#"<p style="margin:0 0 16px 0;">Sign in from your phone to unlock your doors.</p>
+{button}"#,
+                button = button(sign_in_url, "Sign in"),
+            ),
+        ),
+    };
+    let text = format!(
+        "{greeting}\n\n\
+         {organization} has added you to its door access.\n\n\
+         {text_action}\n\
+         If you were not expecting this message, you can ignore it.\n"
+    );
+    let body = format!(
+        r#"<p style="margin:0 0 16px 0;">{greeting}</p>
+<p style="margin:0 0 16px 0;"><strong>{organization}</strong> has added you to its door access.</p>
+{html_action}
+<p style="margin:24px 0 0 0;color:#6b7280;font-size:13px;">If you were not expecting this message, you can ignore it.</p>"#,
+        greeting = escape(&greeting),
+        organization = escape(&organization),
+    );
+    EmailMessage {
+        to_name: one_line(name),
+        to_email: String::new(),
+        subject: subject.clone(),
+        text,
+        html: document(&subject, &body),
+        inline_png: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,5 +373,24 @@ mod tests {
         let email = group_added_email("Acme", "", "Empty", &[], "https://doors.example.com/login");
         assert!(email.text.starts_with("Hello,"));
         assert!(email.text.contains("no doors yet"));
+    }
+
+    #[test]
+    fn welcome_with_a_link_says_until_when_and_escapes() {
+        let url = "https://doors.example.com/set-password/abc";
+        let email = welcome_email("Acme <Co>", "Ada & Bo", Some((url, "14 Dec 2026 10:00 UTC")), "https://doors.example.com/me")
+            .to("ada@example.com");
+        assert_eq!(email.subject, "Welcome to Acme <Co>");
+        assert!(email.text.contains(url) && email.text.contains("14 Dec 2026 10:00 UTC"), "{}", email.text);
+        assert!(email.html.contains(&format!("href=\"{url}\"")));
+        assert!(email.html.contains("Acme &lt;Co&gt;") && email.html.contains("Hello Ada &amp; Bo,"));
+        assert!(!email.text.contains("/me"));
+    }
+
+    #[test]
+    fn welcome_without_a_link_points_to_sign_in() {
+        let email = welcome_email("Acme", "", None, "https://doors.example.com/me");
+        assert!(email.text.contains("https://doors.example.com/me"));
+        assert!(!email.text.contains("set-password"));
     }
 }
