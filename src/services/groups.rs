@@ -258,3 +258,47 @@ pub async fn user_options(db: &Db) -> ServiceResult<Vec<(i64, String)>> {
 pub async fn options(db: &Db) -> ServiceResult<Vec<(i64, String)>> {
     Ok(sqlx::query_as("SELECT id, name FROM access_groups ORDER BY LOWER(name), id").fetch_all(db.pool()).await?)
 }
+
+// -- Kisi's place groups: a group scoped to one place --
+
+/// The place the group is scoped to (Kisi's `place_id`), if any.
+pub async fn place_id(db: &Db, group_id: i64) -> ServiceResult<Option<i64>> {
+    let row: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT place_id FROM access_groups WHERE id = $1").bind(group_id).fetch_optional(db.pool()).await?;
+    row.map(|(place,)| place).ok_or(ServiceError::NotFound("group"))
+}
+
+/// Scopes a group to a place (or to none): refused beside `place_id` when
+/// the place does not exist or the group already opens another place's doors.
+pub async fn set_place(db: &Db, actor: &SessionUser, group_id: i64, place_id: Option<i64>) -> ServiceResult<()> {
+    require_manager(actor)?;
+    let group = get(db, group_id).await?;
+    if let Some(place) = place_id {
+        match super::places::get(db, place).await {
+            Ok(_) => {}
+            Err(ServiceError::NotFound(_)) => return Err(ServiceError::field("place_id", "There is no place with this id.")),
+            Err(other) => return Err(other),
+        }
+    }
+    let mut write = db.write().await?;
+    if let Some(place) = place_id {
+        let (elsewhere,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM group_doors gd JOIN doors d ON d.id = gd.door_id WHERE gd.group_id = $1 AND d.place_id <> $2",
+        )
+        .bind(group_id)
+        .bind(place)
+        .fetch_one(&mut *write)
+        .await?;
+        if elsewhere > 0 {
+            return Err(ServiceError::field("place_id", "This group already opens doors of another place; unlink them first."));
+        }
+    }
+    sqlx::query("UPDATE access_groups SET place_id = $1 WHERE id = $2").bind(place_id).bind(group_id).execute(&mut *write).await?;
+    let audit = Audit::by(actor, "group.place_set", group.name.as_str());
+    write.commit(match place_id {
+        Some(place) => audit.place(place),
+        None => audit,
+    })
+    .await?;
+    Ok(())
+}

@@ -494,3 +494,55 @@ pub async fn list_all_cards(db: &Db, query: &SearchQuery, page: Page) -> Service
         .collect();
     Ok(Listing { items, total, page: page.number, page_size: page.size })
 }
+
+// -- Kisi's `metadata` and `notes` (the API stores and shows them) --
+
+/// A person's Kisi `metadata` (a JSON object, kept as its text) and `notes`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct KisiDetails {
+    pub metadata: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// The person's `metadata` and `notes`.
+pub async fn kisi_details(db: &Db, id: i64) -> ServiceResult<KisiDetails> {
+    sqlx::query_as("SELECT metadata, notes FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(ServiceError::NotFound("user"))
+}
+
+/// Adds a person with their `metadata` and `notes`, in one change (as [`create`]).
+pub async fn create_with_details(db: &Db, actor: &SessionUser, user: ValidUser, details: &KisiDetails) -> ServiceResult<i64> {
+    check_role_change(actor, None, user.role)?;
+    let mut write = db.write().await?;
+    let id = insert_on(&mut write, &user, None).await?;
+    write_details(&mut write, id, details).await?;
+    write.commit(Audit::by(actor, "user.created", describe(&user))).await?;
+    Ok(id)
+}
+
+/// Replaces a person's `metadata` and `notes` (whoever may change the person).
+pub async fn set_kisi_details(db: &Db, actor: &SessionUser, id: i64, details: &KisiDetails) -> ServiceResult<()> {
+    let current = get(db, id).await?;
+    require_may_manage(actor, current.role)?;
+    if current.role == Role::Owner && actor.id != id {
+        return Err(ServiceError::Forbidden("Only the owner can change the owner's account.".into()));
+    }
+    let mut write = db.write().await?;
+    write_details(&mut write, id, details).await?;
+    write.commit(Audit::by(actor, "user.details_updated", format!("{} <{}>", current.name, current.email))).await?;
+    Ok(())
+}
+
+async fn write_details(conn: &mut AnyConnection, id: i64, details: &KisiDetails) -> ServiceResult<()> {
+    sqlx::query("UPDATE users SET metadata = $1, notes = $2, updated_at = $3 WHERE id = $4")
+        .bind(details.metadata.as_deref())
+        .bind(details.notes.as_deref())
+        .bind(now_ms())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

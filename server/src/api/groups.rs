@@ -9,14 +9,14 @@ use super::list_params::ListParams;
 use super::listing::{self, NameKey};
 use super::path_id::PathId;
 use super::times::{rfc3339, utc_wall_time};
-use super::{body, no_content, ApiError};
+use super::{body, kisi_fields, no_content, ApiError};
 use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use postern::model::{Group, GroupForm, ValidGroup};
-use postern::services::{groups, users::require_manager};
+use postern::model::{Group, GroupForm, SessionUser, ValidGroup};
+use postern::services::{doors, groups, places, users::require_manager, Db, ServiceError};
 use postern::types::TimeZoneName;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -39,6 +39,18 @@ pub struct GroupView {
     pub primary_device_restriction_enabled: bool,
     pub members_count: i64,
     pub locks_count: i64,
+    /// Kisi: the place of a place group (only its locks may be linked); `null` for an organization group.
+    pub place_id: Option<i64>,
+    /// Kisi: always `true` (members may unlock from the app; Postern switches app access per person).
+    pub login_enabled: bool,
+    /// Kisi: always `false` (Postern does not know managed devices).
+    pub managed_device_restriction_enabled: bool,
+}
+
+/// The view of a group, with its place.
+pub async fn group_view(db: &Db, group: Group) -> Result<GroupView, ApiError> {
+    let place_id = groups::place_id(db, group.id).await?;
+    Ok(GroupView { place_id, ..GroupView::from(group) })
 }
 
 impl From<Group> for GroupView {
@@ -56,6 +68,9 @@ impl From<Group> for GroupView {
             primary_device_restriction_enabled: g.primary_device_required,
             members_count: g.member_count,
             locks_count: g.door_count,
+            place_id: None,
+            login_enabled: true,
+            managed_device_restriction_enabled: false,
         }
     }
 }
@@ -102,6 +117,99 @@ pub struct GroupInput {
     #[serde(default, deserialize_with = "body::not_null")]
     #[schema(value_type = bool)]
     pub primary_device_restriction_enabled: Option<bool>,
+    /// Kisi: scopes the group to a place (only its locks may be linked); `null` = an organization group.
+    #[serde(default, deserialize_with = "body::nullable")]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub place_id: Option<Option<i64>>,
+    /// Kisi: locks to link to the group, as ids or `{"id": …}` objects (at most 100).
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<i64>>)]
+    #[allow(dead_code)]
+    pub locks_to_assign: Option<()>,
+    /// Kisi: `true` (or `null`) only: Postern's groups always let members unlock from the app.
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    #[allow(dead_code)]
+    pub login_enabled: Option<()>,
+    /// Kisi: `false` (or `null`) only: Postern does not know managed devices.
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    #[allow(dead_code)]
+    pub managed_device_restriction_enabled: Option<()>,
+    /// Kisi: empty (or `null`) only: Postern has no elevators.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<i64>>)]
+    #[allow(dead_code)]
+    pub elevator_stops_to_assign: Option<()>,
+}
+
+/// The lock ids of `locks_to_assign`: `[1, 2]` or `[{"id": 1}]`.
+fn lock_ids(value: Option<serde_json::Value>) -> Result<Vec<i64>, ApiError> {
+    let refused = || ApiError::field("group.locks_to_assign", "Give lock ids, e.g. [1, 2] or [{\"id\": 1}], at most 100.");
+    let Some(value) = value else { return Ok(Vec::new()) };
+    let items = match value {
+        serde_json::Value::Null => return Ok(Vec::new()),
+        serde_json::Value::Array(items) if items.len() <= 100 => items,
+        _ => return Err(refused()),
+    };
+    let mut ids: Vec<i64> = items
+        .iter()
+        .map(|item| item.as_i64().or_else(|| item.get("id").and_then(serde_json::Value::as_i64)).filter(|id| *id > 0).ok_or_else(refused))
+        .collect::<Result<_, _>>()?;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// What a group body asks for besides the form: its place and locks to link.
+struct Extras {
+    place_id: Option<Option<i64>>,
+    locks: Vec<i64>,
+}
+
+/// Screens a group body against Kisi's vocabulary and takes out what the form does not hold.
+fn read_extras(bytes: &Bytes) -> Result<(Bytes, Extras), ApiError> {
+    let mut screened = kisi_fields::screen("groups", bytes)?;
+    let locks = lock_ids(screened.take("group", "locks_to_assign"))?;
+    let bytes = screened.bytes(bytes);
+    let place_id = body::parse::<GroupEnvelope>(&bytes, false)?.group.place_id;
+    Ok((bytes, Extras { place_id, locks }))
+}
+
+/// Checks the extras before anything is written: the place and each lock
+/// exist, and a place group's locks are at its place.
+async fn check_extras(db: &Db, extras: &Extras, current_place: Option<i64>) -> Result<(), ApiError> {
+    let place = extras.place_id.unwrap_or(current_place);
+    if let Some(place) = place {
+        match places::get(db, place).await {
+            Ok(_) => {}
+            Err(ServiceError::NotFound(_)) => return Err(ApiError::field("group.place_id", "There is no place with this id.")),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    for &lock in &extras.locks {
+        let door = match doors::get(db, lock).await {
+            Ok(door) => door,
+            Err(ServiceError::NotFound(_)) => return Err(ApiError::field("group.locks_to_assign", format!("There is no lock {lock}."))),
+            Err(other) => return Err(other.into()),
+        };
+        if place.is_some_and(|p| p != door.place_id) {
+            return Err(ApiError::field("group.locks_to_assign", format!("Lock {lock} is not at the group's place.")));
+        }
+    }
+    Ok(())
+}
+
+/// Writes the extras: the place first, then the locks not linked yet.
+async fn apply_extras(db: &Db, actor: &SessionUser, group_id: i64, extras: Extras) -> Result<(), ApiError> {
+    if let Some(place) = extras.place_id {
+        groups::set_place(db, actor, group_id, place).await.map_err(|e| GroupEnvelope::FIELDS.service_error(e))?;
+    }
+    let linked: Vec<i64> = groups::doors(db, group_id).await?.into_iter().map(|d| d.door_id).collect();
+    for lock in extras.locks.into_iter().filter(|l| !linked.contains(l)) {
+        groups::add_door_link(db, actor, group_id, lock).await.map_err(|e| GroupEnvelope::FIELDS.service_error(e))?;
+    }
+    Ok(())
 }
 
 impl FormBody for GroupEnvelope {
@@ -143,7 +251,11 @@ pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, A
     let db = caller.db();
     let key: NameKey<Group> = |g| (&g.name, &g.description, g.id);
     let (items, total) = listing::by_name(&params, key, |page| groups::list(db, &params.query, page), |id| groups::get(db, id)).await?;
-    Ok(listing::answer::<_, GroupView>(&params, items, total))
+    let mut views = Vec::with_capacity(items.len());
+    for group in items {
+        views.push(group_view(db, group).await?);
+    }
+    Ok(listing::answer::<_, GroupView>(&params, views, total))
 }
 
 /// One group.
@@ -151,7 +263,7 @@ pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, A
     responses((status = 200, body = GroupView), OneErrors))]
 pub async fn show(caller: Caller, PathId(id): PathId) -> Result<Json<GroupView>, ApiError> {
     require_manager(&caller.user)?;
-    Ok(Json(groups::get(caller.db(), id).await?.into()))
+    Ok(Json(group_view(caller.db(), groups::get(caller.db(), id).await?).await?))
 }
 
 /// Creates a group.
@@ -159,9 +271,13 @@ pub async fn show(caller: Caller, PathId(id): PathId) -> Result<Json<GroupView>,
     responses((status = 200, description = "The new group", body = GroupView), CreateErrors))]
 pub async fn create(caller: Caller, bytes: Bytes) -> Result<Json<GroupView>, ApiError> {
     require_manager(&caller.user)?;
+    let (bytes, extras) = read_extras(&bytes)?;
     let valid = filled::<GroupEnvelope>(&bytes, GroupForm::default())?;
-    let id = groups::create(caller.db(), &caller.user, valid).await.map_err(|e| GroupEnvelope::FIELDS.service_error(e))?;
-    Ok(Json(groups::get(caller.db(), id).await?.into()))
+    let db = caller.db();
+    check_extras(db, &extras, None).await?;
+    let id = groups::create(db, &caller.user, valid).await.map_err(|e| GroupEnvelope::FIELDS.service_error(e))?;
+    apply_extras(db, &caller.user, id, extras).await?;
+    Ok(Json(group_view(db, groups::get(db, id).await?).await?))
 }
 
 /// Changes a group: only the fields given.
@@ -169,10 +285,15 @@ pub async fn create(caller: Caller, bytes: Bytes) -> Result<Json<GroupView>, Api
     responses((status = 204, description = "Saved"), EditErrors))]
 pub async fn update(caller: Caller, PathId(id): PathId, bytes: Bytes) -> Result<StatusCode, ApiError> {
     require_manager(&caller.user)?;
-    let group = groups::get(caller.db(), id).await?;
+    let db = caller.db();
+    let group = groups::get(db, id).await?;
+    let (bytes, extras) = read_extras(&bytes)?;
     let utc = TimeZoneName::parse("UTC").map_err(|_| ApiError::Internal)?;
     let valid = filled::<GroupEnvelope>(&bytes, GroupForm::from_group(&group, &utc))?;
-    no_content(groups::update(caller.db(), &caller.user, id, valid).await.map_err(|e| GroupEnvelope::FIELDS.service_error(e)))
+    check_extras(db, &extras, groups::place_id(db, id).await?).await?;
+    groups::update(db, &caller.user, id, valid).await.map_err(|e| GroupEnvelope::FIELDS.service_error(e))?;
+    apply_extras(db, &caller.user, id, extras).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Deletes a group (its members keep their accounts).

@@ -214,6 +214,10 @@ pub async fn add_door_link(db: &Db, actor: &SessionUser, group_id: i64, door_id:
     require_manager(actor)?;
     let group = get(db, group_id).await.map_err(|_| ServiceError::field("group_id", "There is no group with this id."))?;
     let door = crate::services::doors::get(db, door_id).await.map_err(|_| ServiceError::field("door_id", "There is no door with this id."))?;
+    // A place group (Kisi's `place_id`) opens only its place's doors.
+    if super::place_id(db, group_id).await?.is_some_and(|place| place != door.place_id) {
+        return Err(ServiceError::field("door_id", "This group is scoped to another place: only that place's doors can be linked."));
+    }
     let mut write = db.write().await?;
     let id = insert_door(&mut write, group_id, door_id).await?.ok_or_else(|| ServiceError::field("door_id", "This door is already linked to this group."))?;
     let subject = format!("{} to {}", door.name, group.name);
