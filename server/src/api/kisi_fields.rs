@@ -18,9 +18,10 @@ pub enum Treatment {
     Mapped,
     /// Data Postern keeps and shows back as given.
     Stored,
-    /// A feature Postern lacks: `null`, `false`, `0`, `""`, `[]` or `{}` is
-    /// accepted and ignored; any other value is refused.
-    IgnoredWhenEmpty,
+    /// A feature Postern lacks: `null` or the empty value of the field's
+    /// kind (`false`, `0`, `""`, `[]`) is accepted and ignored; any other
+    /// value (a wrong kind too) is refused.
+    IgnoredWhenEmpty(Kind),
     /// Postern always behaves as `true` asks: `true` (or `null`) is accepted,
     /// `false` is refused.
     IgnoredWhenTrue,
@@ -28,12 +29,35 @@ pub enum Treatment {
     Unsupported,
 }
 
+/// The JSON kind of an ignored field, whose empty value is accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Bool,
+    Number,
+    Text,
+    List,
+}
+
+impl Kind {
+    /// Whether `value` is `null` or this kind's empty value.
+    fn is_empty(self, value: &Value) -> bool {
+        match (self, value) {
+            (_, Value::Null) => true,
+            (Kind::Bool, Value::Bool(b)) => !b,
+            (Kind::Number, Value::Number(n)) => n.as_f64() == Some(0.0),
+            (Kind::Text, Value::String(s)) => s.trim().is_empty(),
+            (Kind::List, Value::Array(a)) => a.is_empty(),
+            _ => false,
+        }
+    }
+}
+
 impl Treatment {
     fn label(self) -> &'static str {
         match self {
             Treatment::Mapped => "mapped",
             Treatment::Stored => "stored",
-            Treatment::IgnoredWhenEmpty => "ignored when empty",
+            Treatment::IgnoredWhenEmpty(_) => "ignored when empty",
             Treatment::IgnoredWhenTrue => "ignored when true",
             Treatment::Unsupported => "refused",
         }
@@ -55,6 +79,7 @@ const fn f(resource: &'static str, object: &'static str, field: &'static str, tr
     KisiField { resource, object, field, treatment, note }
 }
 
+use Kind::{Bool, List, Number, Text};
 use Treatment::{IgnoredWhenEmpty, IgnoredWhenTrue, Mapped, Stored, Unsupported};
 
 /// Every Kisi request field of the resources Postern serves.
@@ -67,7 +92,7 @@ pub const TABLE: &[KisiField] = &[
     f("users", "user", "password_flow_enabled", Mapped, "welcome flow: the set-password link."),
     f("users", "user", "metadata", Stored, "A JSON object (or null), shown back as given."),
     f("users", "user", "notes", Stored, "Text (or null), shown back as given."),
-    f("users", "user", "image", IgnoredWhenEmpty, "Postern keeps no pictures of people."),
+    f("users", "user", "image", IgnoredWhenEmpty(Text), "Postern keeps no pictures of people."),
     f("groups", "group", "name", Mapped, "The group's name."),
     f("groups", "group", "description", Mapped, "The group's description."),
     f("groups", "group", "place_id", Mapped, "A place group: only that place's locks may be linked to it (null: an organization group)."),
@@ -77,8 +102,8 @@ pub const TABLE: &[KisiField] = &[
     f("groups", "group", "primary_device_restriction_enabled", Mapped, "The group's primary device restriction."),
     f("groups", "group", "reader_restriction_enabled", Mapped, "The group's reader restriction."),
     f("groups", "group", "time_restriction_enabled", Mapped, "The group's time restriction (needs Postern's `time_windows`)."),
-    f("groups", "group", "managed_device_restriction_enabled", IgnoredWhenEmpty, "Postern does not know managed (MDM) devices."),
-    f("groups", "group", "elevator_stops_to_assign", IgnoredWhenEmpty, "Postern has no elevators."),
+    f("groups", "group", "managed_device_restriction_enabled", IgnoredWhenEmpty(Bool), "Postern does not know managed (MDM) devices."),
+    f("groups", "group", "elevator_stops_to_assign", IgnoredWhenEmpty(List), "Postern has no elevators."),
     f("group_locks", "group_lock", "group_id", Mapped, "The group."),
     f("group_locks", "group_lock", "lock_id", Mapped, "The lock (a place group's own place only)."),
     f("role_assignments", "role_assignment", "user_id", Mapped, "The person."),
@@ -86,9 +111,9 @@ pub const TABLE: &[KisiField] = &[
     f("role_assignments", "role_assignment", "role_id", Mapped, "`group_basic` (a member who may open the group's locks); `group_manager` is refused."),
     f("role_assignments", "role_assignment", "valid_from", Mapped, "When the membership starts (RFC 3339)."),
     f("role_assignments", "role_assignment", "valid_until", Mapped, "When it ends (RFC 3339)."),
-    f("role_assignments", "role_assignment", "notify", IgnoredWhenEmpty, "Postern's access email follows the organization setting, not the request."),
-    f("role_assignments", "role_assignment", "place_id", IgnoredWhenEmpty, "Postern has no place-level role assignments."),
-    f("role_assignments", "role_assignment", "organization_id", IgnoredWhenEmpty, "Postern has no organization-level role assignments; use the person's role."),
+    f("role_assignments", "role_assignment", "notify", IgnoredWhenEmpty(Bool), "Postern's access email follows the organization setting, not the request."),
+    f("role_assignments", "role_assignment", "place_id", IgnoredWhenEmpty(Number), "Postern has no place-level role assignments."),
+    f("role_assignments", "role_assignment", "organization_id", IgnoredWhenEmpty(Number), "Postern has no organization-level role assignments; use the person's role."),
     f("group_links", "group_link", "name", Mapped, "Who the link is for."),
     f("group_links", "group_link", "group_id", Mapped, "The group whose locks it opens."),
     f("group_links", "group_link", "email", Mapped, "Send the link by email (else it is returned once)."),
@@ -98,9 +123,9 @@ pub const TABLE: &[KisiField] = &[
     f("cards", "card", "card_number", Mapped, "With `facility_code`, Postern's `number` (`facility:card`)."),
     f("cards", "card", "facility_code", Mapped, "See `card_number`."),
     f("cards", "card", "token", Unsupported, "Postern knows cards by their number: send `card_number` (and `facility_code`)."),
-    f("cards", "card", "type", IgnoredWhenEmpty, "Postern does not tell card technologies apart."),
-    f("cards", "card", "two_factor_pin", IgnoredWhenEmpty, "Postern has no card PINs."),
-    f("cards", "card", "send_two_factor_pin_notification", IgnoredWhenEmpty, "Postern has no card PINs."),
+    f("cards", "card", "type", IgnoredWhenEmpty(Text), "Postern does not tell card technologies apart."),
+    f("cards", "card", "two_factor_pin", IgnoredWhenEmpty(Text), "Postern has no card PINs."),
+    f("cards", "card", "send_two_factor_pin_notification", IgnoredWhenEmpty(Bool), "Postern has no card PINs."),
     f("locks", "lock", "name", Mapped, "The lock's name."),
     f("locks", "lock", "description", Mapped, "The lock's description."),
     f("locks", "lock", "place_id", Mapped, "Its place."),
@@ -111,16 +136,16 @@ pub const TABLE: &[KisiField] = &[
     f("locks", "lock", "geofence_restriction_radius", Mapped, "Metres."),
     f("locks", "lock", "reader_restriction_enabled", Mapped, "Needs Postern's `reader_id`."),
     f("locks", "lock", "time_restriction_enabled", Mapped, "Needs Postern's `time_windows`."),
-    f("locks", "lock", "order", IgnoredWhenEmpty, "Postern lists locks by place and name."),
-    f("locks", "lock", "favorite", IgnoredWhenEmpty, "Postern has no favourite locks."),
-    f("locks", "lock", "integration_id", IgnoredWhenEmpty, "Postern has no third-party lock integrations; locks are wired to its controllers."),
+    f("locks", "lock", "order", IgnoredWhenEmpty(Number), "Postern lists locks by place and name."),
+    f("locks", "lock", "favorite", IgnoredWhenEmpty(Bool), "Postern has no favourite locks."),
+    f("locks", "lock", "integration_id", IgnoredWhenEmpty(Number), "Postern has no third-party lock integrations; locks are wired to its controllers."),
     f("places", "place", "name", Mapped, "The place's name."),
     f("places", "place", "address", Mapped, "Its address."),
     f("places", "place", "description", Stored, "Text, shown back as given."),
     f("places", "place", "time_zone", Mapped, "IANA zone; schedules and time restrictions read it."),
     f("places", "place", "latitude", Mapped, "Required by Postern (geofences)."),
     f("places", "place", "longitude", Mapped, "Required by Postern (geofences)."),
-    f("places", "place", "image", IgnoredWhenEmpty, "Postern keeps no pictures of places."),
+    f("places", "place", "image", IgnoredWhenEmpty(Text), "Postern keeps no pictures of places."),
     f("floors", "floor", "name", Mapped, "The floor's name, unique in its place."),
     f("floors", "floor", "description", Mapped, "Its description."),
     f("floors", "floor", "place_id", Mapped, "Its place."),
@@ -134,24 +159,12 @@ pub const TABLE: &[KisiField] = &[
     f("logins", "user", "email", Mapped, "Signing in: the person's email."),
     f("logins", "user", "password", Mapped, "Signing in: the password."),
     f("logins", "user", "domain", Mapped, "The organization: Postern serves one, so any value names it."),
-    f("logins", "user", "otp_attempt", IgnoredWhenEmpty, "Postern asks no one-time code of API sign-ins."),
+    f("logins", "user", "otp_attempt", IgnoredWhenEmpty(Text), "Postern asks no one-time code of API sign-ins."),
 ];
 
 /// The fields of one resource's object.
 fn fields<'a>(resource: &'a str, object: &'a str) -> impl Iterator<Item = &'static KisiField> + 'a {
     TABLE.iter().filter(move |f| f.resource == resource && f.object == object)
-}
-
-/// Whether a value asks for nothing.
-fn is_empty(value: &Value) -> bool {
-    match value {
-        Value::Null => true,
-        Value::Bool(b) => !b,
-        Value::Number(n) => n.as_f64() == Some(0.0),
-        Value::String(s) => s.trim().is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-    }
 }
 
 /// The refusal of `object.field`.
@@ -166,9 +179,9 @@ fn screen_object(resource: &str, object: &str, map: &mut Map<String, Value>) -> 
         let Some(value) = map.get(field.field) else { continue };
         let drop = match field.treatment {
             Treatment::Mapped | Treatment::Stored => false,
-            Treatment::IgnoredWhenEmpty if is_empty(value) => true,
+            Treatment::IgnoredWhenEmpty(kind) if kind.is_empty(value) => true,
             Treatment::IgnoredWhenTrue if matches!(value, Value::Null | Value::Bool(true)) => true,
-            Treatment::IgnoredWhenEmpty | Treatment::IgnoredWhenTrue | Treatment::Unsupported => {
+            Treatment::IgnoredWhenEmpty(_) | Treatment::IgnoredWhenTrue | Treatment::Unsupported => {
                 return Err(unsupported(object, field));
             }
         };
@@ -248,6 +261,10 @@ mod tests {
         let refused = run("groups", json!({"group": {"login_enabled": false}})).unwrap_err();
         assert!(refused[0].contains("login_enabled is not supported by Postern"), "{refused:?}");
         assert!(run("cards", json!({"card": {"token": "abc"}})).is_err());
+        // The empty value of another kind is refused: `0` is no boolean.
+        assert!(run("groups", json!({"group": {"managed_device_restriction_enabled": 0}})).is_err());
+        assert!(run("locks", json!({"lock": {"order": false}})).is_err());
+        assert_eq!(run("locks", json!({"lock": {"order": 0, "favorite": false}})).unwrap(), json!({"lock": {}}));
         assert_eq!(run("users", json!({"user": {"image": null, "notes": "x"}})).unwrap(), json!({"user": {"notes": "x"}}));
     }
 

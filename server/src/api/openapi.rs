@@ -127,7 +127,7 @@ impl Modify for KisiVocabulary {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let intro = "\n\n## Kisi's fields\n\nEvery request field Kisi documents for these resources is accepted: \
             *mapped* onto Postern's meaning, *stored* as given, *ignored when empty* (a feature Postern lacks: \
-            `null`, `false`, `0`, `\"\"`, `[]` or `{}` is accepted, any other value is a 422 saying it is \
+            `null`, or the empty value of the field's kind, `false`, `0`, `\"\"` or `[]`, is accepted; any other value is a 422 saying it is \
             \"not supported by Postern\"), *ignored when true* (Postern always behaves as `true` asks) or \
             *refused*. Names in neither vocabulary are a 422 naming the field.\n\n";
         let description = openapi.info.description.get_or_insert_with(String::new);
