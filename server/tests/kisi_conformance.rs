@@ -188,6 +188,10 @@ async fn a_kisi_integration_runs_end_to_end(app: &TestApp) {
     assert!(kisi.list("/groups?query=Far").await.is_empty(), "a refused group is not created");
     assert_eq!(kisi.patch(&format!("/groups/{group}"), json!({"group": {"description": "All staff", "login_enabled": true}})).await.status, 204);
     assert_eq!(kisi.get(&format!("/groups/{group}")).await.body["description"], "All staff");
+    // Moving a place group that opens this place's locks to another place is refused, and changes nothing.
+    kisi.refused(Method::PATCH, &format!("/groups/{group}"), json!({"group": {"place_id": annex, "description": "Moved"}}), "group.place_id", "another place").await;
+    let shown = kisi.get(&format!("/groups/{group}")).await.body;
+    assert_eq!((shown["place_id"].as_i64(), shown["description"].as_str()), (Some(place), Some("All staff")));
 
     // Group locks: a place group opens only its place's locks.
     let group_locks = kisi.list(&format!("/group_locks?group_id={group}")).await;

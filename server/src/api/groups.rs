@@ -177,9 +177,21 @@ fn read_extras(bytes: &Bytes) -> Result<(Bytes, Extras), ApiError> {
 }
 
 /// Checks the extras before anything is written: the place and each lock
-/// exist, and a place group's locks are at its place.
-async fn check_extras(db: &Db, extras: &Extras, current_place: Option<i64>) -> Result<(), ApiError> {
+/// exist, and a place group's locks (those it has and those to link) are at
+/// its place.
+async fn check_extras(db: &Db, extras: &Extras, group_id: Option<i64>) -> Result<(), ApiError> {
+    let current_place = match group_id {
+        Some(id) => groups::place_id(db, id).await?,
+        None => None,
+    };
     let place = extras.place_id.unwrap_or(current_place);
+    if let (Some(id), Some(new_place)) = (group_id, place.filter(|p| Some(*p) != current_place)) {
+        for linked in groups::doors(db, id).await? {
+            if doors::get(db, linked.door_id).await?.place_id != new_place {
+                return Err(ApiError::field("group.place_id", "This group already opens locks of another place; unlink them first."));
+            }
+        }
+    }
     if let Some(place) = place {
         match places::get(db, place).await {
             Ok(_) => {}
@@ -290,7 +302,7 @@ pub async fn update(caller: Caller, PathId(id): PathId, bytes: Bytes) -> Result<
     let (bytes, extras) = read_extras(&bytes)?;
     let utc = TimeZoneName::parse("UTC").map_err(|_| ApiError::Internal)?;
     let valid = filled::<GroupEnvelope>(&bytes, GroupForm::from_group(&group, &utc))?;
-    check_extras(db, &extras, groups::place_id(db, id).await?).await?;
+    check_extras(db, &extras, Some(id)).await?;
     groups::update(db, &caller.user, id, valid).await.map_err(|e| GroupEnvelope::FIELDS.service_error(e))?;
     apply_extras(db, &caller.user, id, extras).await?;
     Ok(StatusCode::NO_CONTENT)
