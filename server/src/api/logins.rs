@@ -135,7 +135,8 @@ fn view(key: ApiKey, secret: Option<String>) -> LoginView {
 /// `login.user_id`, creates a login on that person's behalf.
 #[utoipa::path(post, path = "/logins", tag = "logins", request_body = LoginEnvelope, security(()),
     responses((status = 200, description = "The new login, with its secret (shown once)", body = LoginView), CreateErrors,
-        (status = 404, description = "No person with that `login.user_id`", body = ErrorBody)))]
+        (status = 404, description = "No person with that `login.user_id`", body = ErrorBody),
+        (status = 409, description = "The person's app access is off", body = ErrorBody)))]
 pub async fn create(
     MaybeCaller(caller): MaybeCaller,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
