@@ -9,6 +9,7 @@ CARGO_LEPTOS_VERSION=0.3.10    # 0.3.11 needs a newer rustc than 1.95
 BINARYEN_VERSION=132.0.0       # Debian's wasm-opt 108 breaks recent wasm-bindgen output
 AIOSMTPD_VERSION=1.4.6         # the loopback SMTP server of server/tests/messaging.rs
 SCHEMATHESIS_VERSION=4.32.5    # API fuzzing against /api/openapi.json (scripts/schemathesis.sh)
+KISI_CLIENT_VERSION=1.4        # the PyPI `kisi` client of server/tests/kisi_pypi_client.rs
 
 log() { printf '\033[1m[install]\033[0m %s\n' "$*"; }
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -79,5 +80,11 @@ fi
 if ! "$VENV/bin/st" --version 2>/dev/null | grep -qx "st, version $SCHEMATHESIS_VERSION"; then
   log "pip install schemathesis==$SCHEMATHESIS_VERSION into $VENV"
   "$VENV/bin/python3" -m pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+# The PyPI `kisi` client in the same venv, for server/tests/kisi_pypi_client.rs
+# (scripts/kisi-pypi-client.py runs it against a test server).
+if ! "$VENV/bin/python3" -c "import sys, importlib.metadata as m; sys.exit(m.version('kisi') != '$KISI_CLIENT_VERSION')" 2>/dev/null; then
+  log "pip install kisi==$KISI_CLIENT_VERSION into $VENV"
+  "$VENV/bin/python3" -m pip install --quiet --disable-pip-version-check "kisi==$KISI_CLIENT_VERSION"
 fi
 log "tools ready"

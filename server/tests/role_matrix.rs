@@ -26,6 +26,7 @@ mod common;
 use common::TestApp;
 use postern::model::{SessionUser, UserForm};
 use postern::services::groups::{self, Validity};
+use postern::services::floors::{self, ValidFloor};
 use postern::services::{api_keys, users};
 use postern::types::{CardNumber, Email, Name, Password, Role};
 use postern_server::config::{Config, Rate, RateLimits};
@@ -99,6 +100,8 @@ enum Record {
     /// A login (API sign-in) of the caller's own (`{id}`).
     OwnLogin,
     Place,
+    /// A floor of the annex (`{id}`).
+    Floor,
     Controller,
     Door,
     Group,
@@ -122,6 +125,7 @@ impl Record {
             Record::OwnKey => "own API key",
             Record::OwnLogin => "own login",
             Record::Place => "a place",
+            Record::Floor => "a floor",
             Record::Controller => "a controller",
             Record::Door => "a door",
             Record::Group => "a group",
@@ -294,7 +298,15 @@ const ENDPOINTS: &[Row] = &[
     api(Method::DELETE, "/cards/{id}", "/cards/{id}", None, Manager, MembersCard),
     api(Method::GET, "/events", "/events", None, Manager, Shared),
     api(Method::GET, "/places", "/places", None, SignedIn, Shared),
+    api(Method::POST, "/places", "/places", Some(r#"{"place": {"name": "API place {n}", "latitude": 1, "longitude": 1, "time_zone": "UTC"}}"#), Admin, Shared),
     api(Method::GET, "/places/{id}", "/places/{annex}", None, SignedIn, Shared),
+    api(Method::PATCH, "/places/{id}", "/places/{id}", Some(r#"{"place": {"name": "Renamed place {n}"}}"#), Admin, Place),
+    api(Method::DELETE, "/places/{id}", "/places/{id}", None, Admin, Place),
+    api(Method::GET, "/floors", "/floors", None, SignedIn, Shared),
+    api(Method::POST, "/floors", "/floors", Some(r#"{"floor": {"name": "Floor {n}", "place_id": {annex}}}"#), Admin, Shared),
+    api(Method::GET, "/floors/{id}", "/floors/{id}", None, SignedIn, Floor),
+    api(Method::PATCH, "/floors/{id}", "/floors/{id}", Some(r#"{"floor": {"name": "Renamed floor {n}"}}"#), Admin, Floor),
+    api(Method::DELETE, "/floors/{id}", "/floors/{id}", None, Admin, Floor),
     api(Method::GET, "/user", "/user", None, SignedIn, Shared),
     api(Method::POST, "/logins", "/logins", Some(r#"{"login": {"type": "api", "user_id": {id}}}"#), Manager, Member),
     api(Method::GET, "/logins", "/logins", None, SignedIn, Shared),
@@ -523,6 +535,14 @@ impl World {
             }
             Record::Place => {
                 app.create("save_place", &[("form[name]", &format!("Spare {n}")), ("form[latitude]", "1"), ("form[longitude]", "1"), ("form[time_zone]", "UTC")]).await
+            }
+            Record::Floor => {
+                let floor = ValidFloor {
+                    place_id: annex.parse().unwrap(),
+                    name: Name::parse(&format!("Spare floor {n}")).unwrap(),
+                    description: Default::default(),
+                };
+                floors::create(&app.db, &self.owner, floor).await.unwrap().to_string()
             }
             Record::Controller => app.create("save_controller", &[("form[name]", &format!("Spare {n}")), ("form[place_id]", &annex)]).await,
             Record::Door => app.create("save_door", &[("form[name]", &format!("Spare {n}")), ("form[place_id]", &annex)]).await,

@@ -18,6 +18,9 @@ pub struct Door {
     pub place_name: String,
     pub time_zone: String,
     pub floor: Option<String>,
+    /// The floor's id (Kisi's `floor_id`), with `floor`.
+    #[serde(default)]
+    pub floor_id: Option<i64>,
     pub controller_id: Option<i64>,
     pub controller_name: Option<String>,
     pub relay: Option<u8>,

@@ -14,6 +14,9 @@ pub struct Place {
     pub door_count: i64,
     pub locked_down_at: Option<i64>,
     pub locked_down_by: Option<String>,
+    /// Kisi's `description` (set through the API).
+    #[serde(default)]
+    pub description: String,
 }
 
 /// A place as typed into the form: every field is text until validated.

@@ -130,7 +130,7 @@ async fn check_place(write: &mut super::db::Write, scope: Scope, id: Option<i64>
             if elsewhere > 0 {
                 return Err(ServiceError::field(
                     "place_id",
-                    "This group has doors at other places. Remove them first, or leave the group to the whole organization.",
+                    "This group already opens locks of another place: unlink them first, or leave the group to the whole organization.",
                 ));
             }
         }
@@ -148,7 +148,7 @@ fn not_found_as_field<T>(result: ServiceResult<T>, field: &str, message: &str) -
 }
 
 /// Writes a group (insert when `id` is None), committed with its audit line.
-async fn save(db: &Db, actor: &Actor, scope: Scope, id: Option<i64>, group: &ValidGroup) -> ServiceResult<i64> {
+async fn save(db: &Db, actor: &Actor, scope: Scope, id: Option<i64>, group: &ValidGroup, link: &[i64]) -> ServiceResult<i64> {
     let mut write = db.write().await?;
     check_place(&mut write, scope, id, group).await?;
     let sql = match id {
@@ -174,6 +174,13 @@ async fn save(db: &Db, actor: &Actor, scope: Scope, id: Option<i64>, group: &Val
         .await
         .map_err(|e| map_constraint(e, NAME_TAKEN))?;
     let (saved,) = row.ok_or(ServiceError::NotFound("group"))?;
+    // Doors to link with it (the API's `locks_to_assign`), in the same commit.
+    for door_id in link {
+        check_door(&mut write, scope, saved, *door_id).await?;
+        if insert_door(&mut write, saved, *door_id).await?.is_some() {
+            write.audit(&Audit::new(actor, "group.door_added", format!("door #{door_id} to {}", group.name.as_str())).door(*door_id)).await?;
+        }
+    }
     let action = if id.is_some() { "group.updated" } else { "group.created" };
     write.commit(Audit::new(actor, action, group.name.as_str())).await?;
     Ok(saved)
@@ -181,17 +188,29 @@ async fn save(db: &Db, actor: &Actor, scope: Scope, id: Option<i64>, group: &Val
 
 /// Inserts without permission checks, as Postern itself (demo data, fixtures).
 pub async fn insert(db: &Db, group: &ValidGroup) -> ServiceResult<i64> {
-    save(db, &Actor::System, Scope::Everything, None, group).await
+    save(db, &Actor::System, Scope::Everything, None, group, &[]).await
 }
 
 pub async fn create(db: &Db, actor: &SessionUser, group: ValidGroup) -> ServiceResult<i64> {
+    create_linked(db, actor, group, &[]).await
+}
+
+/// Creates a group and links these doors to it, in one commit (each door
+/// in the actor's scope and at the group's place, refused beside `door_id`).
+pub async fn create_linked(db: &Db, actor: &SessionUser, group: ValidGroup, doors: &[i64]) -> ServiceResult<i64> {
     require_manager(actor)?;
-    save(db, &Actor::User(actor.clone()), Scope::of(actor), None, &group).await
+    save(db, &Actor::User(actor.clone()), Scope::of(actor), None, &group, doors).await
 }
 
 pub async fn update(db: &Db, actor: &SessionUser, id: i64, group: ValidGroup) -> ServiceResult<()> {
+    update_linked(db, actor, id, group, &[]).await
+}
+
+/// Changes a group and links these doors to it (those not linked yet), in
+/// one commit.
+pub async fn update_linked(db: &Db, actor: &SessionUser, id: i64, group: ValidGroup, doors: &[i64]) -> ServiceResult<()> {
     require_manager(actor)?;
-    save(db, &Actor::User(actor.clone()), Scope::of(actor), Some(id), &group).await?;
+    save(db, &Actor::User(actor.clone()), Scope::of(actor), Some(id), &group, doors).await?;
     Ok(())
 }
 
@@ -300,7 +319,7 @@ async fn check_door(write: &mut super::db::Write, scope: Scope, group_id: i64, d
     .fetch_one(&mut **write)
     .await?;
     if elsewhere > 0 {
-        return Err(ServiceError::field("door_id", "This door is at another place than the group's."));
+        return Err(ServiceError::field("door_id", "This lock is at another place, not at the group's place."));
     }
     Ok(())
 }

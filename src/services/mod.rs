@@ -13,6 +13,7 @@ pub mod doors;
 pub mod error;
 pub mod event_log;
 pub mod event_writer;
+pub mod floors;
 pub mod groups;
 pub mod live;
 pub mod lockdown;

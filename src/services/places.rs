@@ -6,7 +6,7 @@ use super::scope::Scope;
 use super::users::require_admin;
 use super::{now_ms, Db, ServiceError, ServiceResult};
 use crate::model::{Listing, Place, SessionUser, ValidPlace};
-use crate::types::{Page, SearchQuery};
+use crate::types::{Description, Page, SearchQuery};
 
 #[derive(sqlx::FromRow)]
 struct PlaceRow {
@@ -20,6 +20,7 @@ struct PlaceRow {
     door_count: i64,
     locked_down_at: Option<i64>,
     locked_down_by: Option<String>,
+    description: String,
 }
 
 impl From<PlaceRow> for Place {
@@ -35,12 +36,13 @@ impl From<PlaceRow> for Place {
             door_count: r.door_count,
             locked_down_at: r.locked_down_at,
             locked_down_by: r.locked_down_by,
+            description: r.description,
         }
     }
 }
 
 const SELECT: &str = "SELECT p.id, p.name, p.address, p.latitude, p.longitude, p.time_zone, p.geofence_radius_m,
-    (SELECT COUNT(*) FROM doors d WHERE d.place_id = p.id) AS door_count, p.locked_down_at, p.locked_down_by FROM places p";
+    (SELECT COUNT(*) FROM doors d WHERE d.place_id = p.id) AS door_count, p.locked_down_at, p.locked_down_by, p.description FROM places p";
 
 const NAME_TAKEN: &[ConstraintRule] = &[ConstraintRule {
     constraint: "places_name_key",
@@ -95,14 +97,14 @@ pub async fn get(db: &Db, id: i64) -> ServiceResult<Place> {
 
 /// Creates a place as Postern itself (the demo, fixtures), with its audit line.
 pub async fn insert(db: &Db, place: &ValidPlace) -> ServiceResult<i64> {
-    insert_as(db, &Actor::System, place).await
+    insert_as(db, &Actor::System, place, "").await
 }
 
-async fn insert_as(db: &Db, actor: &Actor, place: &ValidPlace) -> ServiceResult<i64> {
+async fn insert_as(db: &Db, actor: &Actor, place: &ValidPlace, description: &str) -> ServiceResult<i64> {
     let mut write = db.write().await?;
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO places (name, address, latitude, longitude, time_zone, geofence_radius_m, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO places (name, address, latitude, longitude, time_zone, geofence_radius_m, created_at, description)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(place.name.as_str())
     .bind(&place.address)
@@ -111,6 +113,7 @@ async fn insert_as(db: &Db, actor: &Actor, place: &ValidPlace) -> ServiceResult<
     .bind(place.time_zone.as_str())
     .bind(i64::from(place.geofence_radius.meters()))
     .bind(now_ms())
+    .bind(description)
     .fetch_one(&mut *write)
     .await
     .map_err(|e| map_constraint(e, NAME_TAKEN))?;
@@ -120,10 +123,21 @@ async fn insert_as(db: &Db, actor: &Actor, place: &ValidPlace) -> ServiceResult<
 
 pub async fn create(db: &Db, actor: &SessionUser, place: ValidPlace) -> ServiceResult<i64> {
     require_admin(actor)?;
-    insert_as(db, &Actor::User(actor.clone()), &place).await
+    insert_as(db, &Actor::User(actor.clone()), &place, "").await
+}
+
+/// Creates a place with Kisi's `description` (the API), in one change.
+pub async fn create_described(db: &Db, actor: &SessionUser, place: ValidPlace, description: &Description) -> ServiceResult<i64> {
+    require_admin(actor)?;
+    insert_as(db, &Actor::User(actor.clone()), &place, description.as_str()).await
 }
 
 pub async fn update(db: &Db, actor: &SessionUser, id: i64, place: ValidPlace) -> ServiceResult<()> {
+    update_described(db, actor, id, place, None).await
+}
+
+/// Changes a place and, when given, its `description` (the API), in one change.
+pub async fn update_described(db: &Db, actor: &SessionUser, id: i64, place: ValidPlace, description: Option<&Description>) -> ServiceResult<()> {
     require_admin(actor)?;
     let mut write = db.write().await?;
     let done = sqlx::query(
@@ -142,6 +156,9 @@ pub async fn update(db: &Db, actor: &SessionUser, id: i64, place: ValidPlace) ->
     .map_err(|e| map_constraint(e, NAME_TAKEN))?;
     if done.rows_affected() == 0 {
         return Err(ServiceError::NotFound("place"));
+    }
+    if let Some(description) = description {
+        sqlx::query("UPDATE places SET description = $1 WHERE id = $2").bind(description.as_str()).bind(id).execute(&mut *write).await?;
     }
     write.commit(Audit::by(actor, "place.updated", place.name.as_str()).place(id)).await?;
     Ok(())

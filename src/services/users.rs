@@ -192,24 +192,19 @@ pub(crate) async fn insert_on(conn: &mut AnyConnection, user: &ValidUser, passwo
 }
 
 pub async fn create(db: &Db, actor: &SessionUser, user: ValidUser) -> ServiceResult<i64> {
-    create_with_emails(db, actor, user, true).await
+    create_with_details(db, actor, user, &KisiDetails::default(), true).await
 }
 
 /// [`create`], also recording whether Postern may email the person on its
 /// own (Kisi's `send_emails`; `false` = no welcome and no access emails,
 /// `services::welcome::emails_allowed`).
-pub async fn create_with_emails(db: &Db, actor: &SessionUser, user: ValidUser, send_emails: bool) -> ServiceResult<i64> {
-    check_role_change(actor, None, user.role)?;
-    let mut write = db.write().await?;
-    let id = insert_on(&mut write, &user, None).await?;
-    if !send_emails {
-        super::welcome::set_emails_allowed_on(&mut write, id, false).await?;
-    }
-    write.commit(Audit::by(actor, "user.created", describe(&user))).await?;
-    Ok(id)
-}
 
 pub async fn update(db: &Db, actor: &SessionUser, id: i64, user: ValidUser) -> ServiceResult<()> {
+    update_with_details(db, actor, id, user, None).await
+}
+
+/// [`update`], and the person's `metadata` and `notes` when given, in the same commit.
+pub async fn update_with_details(db: &Db, actor: &SessionUser, id: i64, user: ValidUser, details: Option<&KisiDetails>) -> ServiceResult<()> {
     let current = get(db, id).await?;
     // Managers change members only; nobody but the owner changes the
     // owner's account (SPEC §8): refused, whatever the form says.
@@ -254,6 +249,9 @@ pub async fn update(db: &Db, actor: &SessionUser, id: i64, user: ValidUser) -> S
     }
     if current.role == Role::Manager && user.role != Role::Manager {
         sqlx::query("DELETE FROM manager_places WHERE user_id = $1").bind(id).execute(&mut *write).await?;
+    }
+    if let Some(details) = details {
+        write_details(&mut write, id, details).await?;
     }
     write.commit(Audit::by(actor, "user.updated", describe(&user))).await?;
     Ok(())
@@ -565,4 +563,49 @@ pub async fn list_all_cards(db: &Db, scope: Scope, query: &SearchQuery, page: Pa
         })
         .collect();
     Ok(Listing { items, total, page: page.number, page_size: page.size })
+}
+
+// -- Kisi's `metadata` and `notes` (the API stores and shows them) --
+
+/// A person's Kisi `metadata` (a JSON object, kept as its text) and `notes`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct KisiDetails {
+    pub metadata: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// The person's `metadata` and `notes`.
+pub async fn kisi_details(db: &Db, id: i64) -> ServiceResult<KisiDetails> {
+    sqlx::query_as("SELECT metadata, notes FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(ServiceError::NotFound("user"))
+}
+
+/// Adds a person with their `metadata` and `notes`, in one change (as [`create`]).
+/// `send_emails: false` (Kisi's) also keeps the access emails of their
+/// future group joins from going out.
+pub async fn create_with_details(db: &Db, actor: &SessionUser, user: ValidUser, details: &KisiDetails, send_emails: bool) -> ServiceResult<i64> {
+    check_role_change(actor, None, user.role)?;
+    let mut write = db.write().await?;
+    let id = insert_on(&mut write, &user, None).await?;
+    write_details(&mut write, id, details).await?;
+    if !send_emails {
+        super::welcome::set_emails_allowed_on(&mut write, id, false).await?;
+    }
+    write.commit(Audit::by(actor, "user.created", describe(&user))).await?;
+    Ok(id)
+}
+
+
+async fn write_details(conn: &mut AnyConnection, id: i64, details: &KisiDetails) -> ServiceResult<()> {
+    sqlx::query("UPDATE users SET metadata = $1, notes = $2, updated_at = $3 WHERE id = $4")
+        .bind(details.metadata.as_deref())
+        .bind(details.notes.as_deref())
+        .bind(now_ms())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -9,7 +9,7 @@ use super::forms::FieldNames;
 use super::list_params::ListParams;
 use super::listing;
 use super::path_id::PathId;
-use super::{body, no_content, ApiError};
+use super::{body, kisi_fields, no_content, ApiError};
 use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::StatusCode;
@@ -63,12 +63,54 @@ pub struct NewCard {
     /// Whose card it is.
     #[schema(minimum = 1)]
     pub user_id: i64,
-    /// `facility:card` (facility 0-255, card 0-65535) or 1 to 20 digits.
+    /// `facility:card` (facility 0-255, card 0-65535) or 1 to 20 digits;
+    /// or Kisi's `card_number` (with `facility_code`) instead.
+    #[serde(default)]
     #[schema(pattern = r"^\s*([0-9]{1,3}[:-][0-9]{1,5}|[0-9]{1,20})\s*$")]
-    pub number: String,
+    pub number: Option<String>,
+    /// Kisi: the card's number (digits), instead of `number`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = r"^[0-9]{1,20}$")]
+    pub card_number: Option<Digits>,
+    /// Kisi: the facility code (0-255) with `card_number`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = r"^[0-9]{1,3}$")]
+    pub facility_code: Option<Digits>,
     /// A note, e.g. "blue fob" (at most 100 characters are kept).
     #[serde(default)]
     pub label: Option<String>,
+}
+
+/// Digits sent as a JSON number or string (Kisi's clients send either).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Digits {
+    Number(u64),
+    Text(String),
+}
+
+impl Digits {
+    fn text(&self) -> String {
+        match self {
+            Digits::Number(n) => n.to_string(),
+            Digits::Text(t) => t.trim().to_owned(),
+        }
+    }
+}
+
+impl NewCard {
+    /// The card's number as Postern writes it, from `number` or Kisi's fields, and its path.
+    fn number_text(&self) -> Result<(String, &'static str), ApiError> {
+        match (&self.number, &self.card_number, &self.facility_code) {
+            (Some(number), None, None) => Ok((number.clone(), "card.number")),
+            (None, Some(card), None) => Ok((card.text(), "card.card_number")),
+            (None, Some(card), Some(facility)) => Ok((format!("{}:{}", facility.text(), card.text()), "card.card_number")),
+            (None, None, _) => Err(ApiError::field("card.number", "Give the card's number (or Kisi's card_number).")),
+            (Some(_), _, _) => {
+                Err(ApiError::field("card.number", "Give number, or card_number (with facility_code), not both."))
+            }
+        }
+    }
 }
 
 /// `{"card": {"active": …}}`.
@@ -105,8 +147,10 @@ pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, A
         (status = 404, description = "No such person", body = ErrorBody)))]
 pub async fn create(caller: Caller, bytes: Bytes) -> Result<Json<CardCreated>, ApiError> {
     require_manager(&caller.user)?;
+    let bytes = kisi_fields::screened("cards", &bytes)?;
     let card = body::parse::<NewCardEnvelope>(&bytes, false)?.card;
-    let number = CardNumber::parse(&card.number).map_err(|message| ApiError::field("card.number", message))?;
+    let (text, path) = card.number_text()?;
+    let number = CardNumber::parse(&text).map_err(|message| ApiError::field(path, message))?;
     let label = card.label.unwrap_or_default();
     let id = users::add_card(caller.db(), &caller.user, card.user_id, &number, &label).await.map_err(|e| FIELDS.service_error(e))?;
     Ok(Json(CardCreated { id, number: number.as_str().to_owned() }))
@@ -125,6 +169,7 @@ pub struct CardCreated {
     responses((status = 204, description = "Saved"), EditErrors))]
 pub async fn update(caller: Caller, PathId(id): PathId, bytes: Bytes) -> Result<StatusCode, ApiError> {
     require_manager(&caller.user)?;
+    let bytes = kisi_fields::screened("cards", &bytes)?;
     let change = body::parse::<CardChangeEnvelope>(&bytes, false)?.card;
     no_content(users::set_card_active(caller.db(), &caller.user, id, change.active).await)
 }

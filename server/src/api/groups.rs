@@ -9,7 +9,7 @@ use super::list_params::ListParams;
 use super::listing::{self, NameKey};
 use super::path_id::PathId;
 use super::times::{rfc3339, utc_wall_time};
-use super::{body, no_content, ApiError};
+use super::{body, kisi_fields, no_content, ApiError};
 use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::StatusCode;
@@ -17,7 +17,7 @@ use axum::response::Response;
 use axum::Json;
 use postern::model::{Group, GroupForm, ValidGroup};
 use postern::services::scope::Scope;
-use postern::services::{groups, users::require_manager};
+use postern::services::{doors, groups, users::require_manager, Db, ServiceError};
 use postern::types::TimeZoneName;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -40,9 +40,15 @@ pub struct GroupView {
     pub primary_device_restriction_enabled: bool,
     pub members_count: i64,
     pub locks_count: i64,
-    /// The place the group belongs to; `null`: the whole organization's.
+    /// Kisi: the place of a place group (only its locks may be linked; its
+    /// place's managers manage it); `null` for an organization group.
     pub place_id: Option<i64>,
+    /// Kisi: always `true` (members may unlock from the app; Postern switches app access per person).
+    pub login_enabled: bool,
+    /// Kisi: always `false` (Postern does not know managed devices).
+    pub managed_device_restriction_enabled: bool,
 }
+
 
 impl From<Group> for GroupView {
     fn from(g: Group) -> GroupView {
@@ -60,6 +66,8 @@ impl From<Group> for GroupView {
             members_count: g.member_count,
             locks_count: g.door_count,
             place_id: g.place_id,
+            login_enabled: true,
+            managed_device_restriction_enabled: false,
         }
     }
 }
@@ -106,12 +114,78 @@ pub struct GroupInput {
     #[serde(default, deserialize_with = "body::not_null")]
     #[schema(value_type = bool)]
     pub primary_device_restriction_enabled: Option<bool>,
-    /// Kisi's `place_id`: the place the group belongs to (its locks are
-    /// there; its place's managers manage it); `null` = the whole
-    /// organization's (admins only). A manager's groups need one of their places.
+    /// Kisi: scopes the group to a place (only its locks may be linked; its
+    /// place's managers manage it); `null` = an organization group (admins
+    /// only: a manager's groups need one of their places).
     #[serde(default, deserialize_with = "body::nullable")]
     #[schema(value_type = Option<i64>, minimum = 1)]
     pub place_id: Option<Option<i64>>,
+    /// Kisi: locks to link to the group, as ids or `{"id": …}` objects (at most 100).
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<i64>>)]
+    #[allow(dead_code)]
+    pub locks_to_assign: Option<()>,
+    /// Kisi: `true` (or `null`) only: Postern's groups always let members unlock from the app.
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    #[allow(dead_code)]
+    pub login_enabled: Option<()>,
+    /// Kisi: `false` (or `null`) only: Postern does not know managed devices.
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    #[allow(dead_code)]
+    pub managed_device_restriction_enabled: Option<()>,
+    /// Kisi: empty (or `null`) only: Postern has no elevators.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<i64>>)]
+    #[allow(dead_code)]
+    pub elevator_stops_to_assign: Option<()>,
+}
+
+/// The lock ids of `locks_to_assign`: `[1, 2]` or `[{"id": 1}]`.
+fn lock_ids(value: Option<serde_json::Value>) -> Result<Vec<i64>, ApiError> {
+    let refused = || ApiError::field("group.locks_to_assign", "Give lock ids, e.g. [1, 2] or [{\"id\": 1}], at most 100.");
+    let Some(value) = value else { return Ok(Vec::new()) };
+    let items = match value {
+        serde_json::Value::Null => return Ok(Vec::new()),
+        serde_json::Value::Array(items) if items.len() <= 100 => items,
+        _ => return Err(refused()),
+    };
+    let mut ids: Vec<i64> = items
+        .iter()
+        .map(|item| item.as_i64().or_else(|| item.get("id").and_then(serde_json::Value::as_i64)).filter(|id| *id > 0).ok_or_else(refused))
+        .collect::<Result<_, _>>()?;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Screens a group body against Kisi's vocabulary and takes out what the
+/// form does not hold: the locks to link.
+fn read_extras(bytes: &Bytes) -> Result<(Bytes, Vec<i64>), ApiError> {
+    let mut screened = kisi_fields::screen("groups", bytes)?;
+    let locks = lock_ids(screened.take("group", "locks_to_assign"))?;
+    Ok((screened.bytes(bytes), locks))
+}
+
+/// Checks the locks to link before anything is written: each exists for
+/// the caller (refused beside `group.locks_to_assign`). Their places are
+/// checked against the group's in the change's own transaction.
+async fn check_locks(db: &Db, scope: Scope, locks: &[i64]) -> Result<(), ApiError> {
+    for &lock in locks {
+        match doors::get_in(db, scope, lock).await {
+            Ok(_) => {}
+            Err(ServiceError::NotFound(_)) => return Err(ApiError::field("group.locks_to_assign", format!("There is no lock {lock}."))),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Ok(())
+}
+
+/// A refusal of the change, its `door_id` under `group.locks_to_assign`.
+fn refused(error: ServiceError) -> ApiError {
+    const FIELDS: FieldNames = FieldNames::new("group", &[("door_id", "locks_to_assign")]);
+    FIELDS.service_error(error)
 }
 
 impl FormBody for GroupEnvelope {
@@ -155,7 +229,9 @@ pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, A
     let params = ListParams::parse(raw.as_deref(), &["name"])?;
     let db = caller.db();
     let key: NameKey<Group> = |g| (&g.name, &g.description, g.id);
-    let (items, total) = listing::by_name(&params, key, |page| groups::list(db, Scope::of(&caller.user), &params.query, page), |id| groups::get_in(db, Scope::of(&caller.user), id)).await?;
+    let scope = Scope::of(&caller.user);
+    let (items, total) =
+        listing::by_name(&params, key, |page| groups::list(db, scope, &params.query, page), |id| groups::get_in(db, scope, id)).await?;
     Ok(listing::answer::<_, GroupView>(&params, items, total))
 }
 
@@ -172,9 +248,12 @@ pub async fn show(caller: Caller, PathId(id): PathId) -> Result<Json<GroupView>,
     responses((status = 200, description = "The new group", body = GroupView), CreateErrors))]
 pub async fn create(caller: Caller, bytes: Bytes) -> Result<Json<GroupView>, ApiError> {
     require_manager(&caller.user)?;
+    let (bytes, locks) = read_extras(&bytes)?;
     let valid = filled::<GroupEnvelope>(&bytes, GroupForm::default())?;
-    let id = groups::create(caller.db(), &caller.user, valid).await.map_err(|e| GroupEnvelope::FIELDS.service_error(e))?;
-    Ok(Json(groups::get_in(caller.db(), Scope::of(&caller.user), id).await?.into()))
+    let db = caller.db();
+    check_locks(db, Scope::of(&caller.user), &locks).await?;
+    let id = groups::create_linked(db, &caller.user, valid, &locks).await.map_err(refused)?;
+    Ok(Json(groups::get(db, id).await?.into()))
 }
 
 /// Changes a group: only the fields given.
@@ -182,10 +261,15 @@ pub async fn create(caller: Caller, bytes: Bytes) -> Result<Json<GroupView>, Api
     responses((status = 204, description = "Saved"), EditErrors))]
 pub async fn update(caller: Caller, PathId(id): PathId, bytes: Bytes) -> Result<StatusCode, ApiError> {
     require_manager(&caller.user)?;
-    let group = groups::get_in(caller.db(), Scope::of(&caller.user), id).await?;
+    let db = caller.db();
+    let scope = Scope::of(&caller.user);
+    let group = groups::get_in(db, scope, id).await?;
+    let (bytes, locks) = read_extras(&bytes)?;
     let utc = TimeZoneName::parse("UTC").map_err(|_| ApiError::Internal)?;
     let valid = filled::<GroupEnvelope>(&bytes, GroupForm::from_group(&group, &utc))?;
-    no_content(groups::update(caller.db(), &caller.user, id, valid).await.map_err(|e| GroupEnvelope::FIELDS.service_error(e)))
+    check_locks(db, scope, &locks).await?;
+    groups::update_linked(db, &caller.user, id, valid, &locks).await.map_err(refused)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Deletes a group (its members keep their accounts).

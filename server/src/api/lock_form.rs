@@ -8,12 +8,13 @@ use super::docs::{ById, CreateErrors, EditErrors, OneErrors};
 use super::forms::{self, filled, text, FieldNames, FormBody, Validate};
 use super::lock_view::{self, LockView};
 use super::path_id::PathId;
-use super::{body, no_content, ApiError};
+use super::{body, kisi_fields, no_content, ApiError};
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::Json;
 use postern::model::{DoorForm, ValidDoor};
-use postern::services::{doors, places, users::require_admin, Db, ServiceError};
+use postern::services::{doors, floors, places, users::require_admin, Db, ServiceError};
+use postern::types::Name;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -68,6 +69,10 @@ pub struct LockInput {
     #[serde(default, deserialize_with = "body::nullable")]
     #[schema(value_type = Option<String>, max_length = 100)]
     pub floor: Option<Option<String>>,
+    /// Kisi: the lock's floor (of the lock's place), by id; `null` = none. Give `floor` or `floor_id`.
+    #[serde(default, deserialize_with = "body::nullable")]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub floor_id: Option<Option<i64>>,
     /// Both or neither; `null` = use the place's coordinates.
     #[serde(default, deserialize_with = "body::nullable")]
     #[schema(value_type = Option<f64>, minimum = -90, maximum = 90)]
@@ -195,13 +200,46 @@ async fn with_place(db: &Db, door: ValidDoor) -> Result<ValidDoor, ApiError> {
     }
 }
 
+/// Screens a lock body against Kisi's vocabulary; the floor it names by
+/// `floor_id`, if it does (`Some(None)`: no floor).
+fn read_lock(bytes: &Bytes) -> Result<(Bytes, Option<Option<i64>>), ApiError> {
+    let bytes = kisi_fields::screened("locks", bytes)?;
+    let lock = body::parse::<LockEnvelope>(&bytes, false)?.lock;
+    if lock.floor_id.is_some() && lock.floor.is_some() {
+        return Err(ApiError::field("lock.floor_id", "Give floor (a name) or floor_id, not both."));
+    }
+    Ok((bytes, lock.floor_id))
+}
+
+/// The door with the floor `floor_id` names (which must be at the door's place).
+async fn with_floor(db: &Db, mut door: ValidDoor, floor_id: Option<Option<i64>>) -> Result<ValidDoor, ApiError> {
+    match floor_id {
+        None => {}
+        Some(None) => door.floor = None,
+        Some(Some(id)) => {
+            let floor = match floors::get(db, id).await {
+                Ok(floor) => floor,
+                Err(ServiceError::NotFound(_)) => return Err(ApiError::field("lock.floor_id", "There is no floor with this id.")),
+                Err(other) => return Err(other.into()),
+            };
+            if floor.place_id != door.place_id {
+                return Err(ApiError::field("lock.floor_id", "This floor is at another place than the lock."));
+            }
+            door.floor = Some(Name::parse(&floor.name).map_err(|message| ApiError::field("lock.floor_id", message))?);
+        }
+    }
+    Ok(door)
+}
+
 /// Creates a lock.
 #[utoipa::path(post, path = "/locks", tag = "locks", request_body = NewLockEnvelope,
     responses((status = 200, description = "The new lock", body = LockView), CreateErrors))]
 pub async fn create(caller: Caller, bytes: Bytes) -> Result<Json<LockView>, ApiError> {
     require_admin(&caller.user)?;
+    let (bytes, floor_id) = read_lock(&bytes)?;
     let valid = with_place(caller.db(), filled::<LockEnvelope>(&bytes, DoorForm::default())?).await?;
     let db = caller.db();
+    let valid = with_floor(db, valid, floor_id).await?;
     let id = doors::create(db, &caller.user, valid).await.map_err(|e| LockEnvelope::FIELDS.service_error(e))?;
     Ok(Json(lock_view::one(db, doors::get(db, id).await?).await?))
 }
@@ -212,7 +250,9 @@ pub async fn create(caller: Caller, bytes: Bytes) -> Result<Json<LockView>, ApiE
 pub async fn update(caller: Caller, PathId(id): PathId, bytes: Bytes) -> Result<StatusCode, ApiError> {
     require_admin(&caller.user)?;
     let door = doors::get(caller.db(), id).await?;
+    let (bytes, floor_id) = read_lock(&bytes)?;
     let valid = with_place(caller.db(), filled::<LockEnvelope>(&bytes, DoorForm::from(&door))?).await?;
+    let valid = with_floor(caller.db(), valid, floor_id).await?;
     no_content(doors::update(caller.db(), &caller.user, id, valid).await.map_err(|e| LockEnvelope::FIELDS.service_error(e)))
 }
 

@@ -61,7 +61,7 @@ pub struct LockView {
     pub time_restriction_time_zone: String,
     /// Groups linked to this door.
     pub groups_count: i64,
-    /// Postern names floors instead of numbering them: always `null`; see `floor`.
+    /// The lock's floor (`/floors/{id}`), if any; `floor` is its name.
     pub floor_id: Option<i64>,
     pub place_id: i64,
     pub place: PlaceView,
@@ -147,7 +147,7 @@ fn view(d: Door, place: PlaceView) -> LockView {
         time_restriction_enabled: d.time_restriction,
         time_restriction_time_zone: d.time_zone,
         groups_count: d.group_count,
-        floor_id: None,
+        floor_id: d.floor_id,
         place_id: d.place_id,
         place,
         floor: d.floor,

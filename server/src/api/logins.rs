@@ -56,6 +56,33 @@ pub struct LoginFields {
     pub name: Option<String>,
     /// Staff only: the person the login is for (then no password is sent).
     pub user_id: Option<i64>,
+    /// Kisi: staff only, the person the login is for, by email (instead of `user_id`).
+    #[schema(format = Email)]
+    pub email: Option<String>,
+    /// Kisi: the device's brand, model and system name the login when `name` is not given.
+    pub device_brand: Option<String>,
+    pub device_model: Option<String>,
+    pub os_name: Option<String>,
+}
+
+impl LoginFields {
+    /// The name given, else one made of the device's description, else "<type> login".
+    fn name_or_default(&self, kind: &str) -> String {
+        if let Some(name) = &self.name {
+            return name.clone();
+        }
+        let device: Vec<&str> = [&self.device_brand, &self.device_model].into_iter().flatten().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+        let os = self.os_name.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        match (device.is_empty(), os) {
+            (true, None) => format!("{kind} login"),
+            (true, Some(os)) => os.to_owned(),
+            (false, None) => device.join(" "),
+            (false, Some(os)) => format!("{} ({os})", device.join(" ")),
+        }
+        .chars()
+        .take(100)
+        .collect()
+    }
 }
 
 /// Email and password.
@@ -64,6 +91,10 @@ pub struct LoginFields {
 pub struct Credentials {
     pub email: String,
     pub password: String,
+    /// Kisi's organization domain; Postern serves one organization, so any
+    /// value is accepted and none is needed.
+    #[allow(dead_code)]
+    pub domain: Option<String>,
 }
 
 /// A login; `secret` only in the answer that created it.
@@ -104,7 +135,8 @@ fn view(key: ApiKey, secret: Option<String>) -> LoginView {
 /// `login.user_id`, creates a login on that person's behalf.
 #[utoipa::path(post, path = "/logins", tag = "logins", request_body = LoginEnvelope, security(()),
     responses((status = 200, description = "The new login, with its secret (shown once)", body = LoginView), CreateErrors,
-        (status = 404, description = "No person with that `login.user_id`", body = ErrorBody)))]
+        (status = 404, description = "No person with that `login.user_id`", body = ErrorBody),
+        (status = 409, description = "The person's app access is off", body = ErrorBody)))]
 pub async fn create(
     MaybeCaller(caller): MaybeCaller,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -112,14 +144,28 @@ pub async fn create(
     axum::extract::State(state): axum::extract::State<super::ApiState>,
     bytes: Bytes,
 ) -> Result<Json<LoginView>, ApiError> {
-    let envelope = body::parse::<LoginEnvelope>(&bytes, false)?;
+    let bytes = super::kisi_fields::screened("logins", &bytes)?;
+    let mut envelope = body::parse::<LoginEnvelope>(&bytes, false)?;
     let kind = match envelope.login.kind.as_deref().unwrap_or("device") {
         kind @ ("device" | "api") => kind,
         _ => return Err(ApiError::field("login.type", "Give the login's type: device or api.")),
     };
-    let name = envelope.login.name.clone().unwrap_or_else(|| format!("{kind} login"));
+    let name = envelope.login.name_or_default(kind);
     let name = Name::parse(&name).map_err(|message| ApiError::field("login.name", message))?;
     let db = &state.context.db;
+    if let Some(email) = envelope.login.email.take() {
+        if envelope.login.user_id.is_some() {
+            return Err(ApiError::field("login.email", "Give the person's login.user_id or login.email, not both."));
+        }
+        // Only staff look people up by email (nobody else learns who has an account).
+        let Some(staff) = caller.as_ref() else {
+            return Err(ApiError::Unauthenticated("Send a staff API key to create a login on someone's behalf."));
+        };
+        users::require_manager(&staff.user)?;
+        let email = postern::types::Email::parse(&email).map_err(|message| ApiError::field("login.email", message))?;
+        let person = users::find_by_email(db, &email).await?.ok_or_else(|| ApiError::field("login.email", "There is no person with this email."))?;
+        envelope.login.user_id = Some(person.id);
+    }
     let created = match (envelope.user, envelope.login.user_id, caller) {
         (Some(credentials), None, _) => {
             // The client's address as `trusted_proxies` says, else the TCP peer's.
@@ -181,5 +227,5 @@ pub async fn destroy(caller: Caller, PathId(id): PathId) -> Result<StatusCode, A
 #[utoipa::path(get, path = "/user", tag = "users",
     responses((status = 200, body = UserView), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn me(caller: Caller) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(users::get(caller.db(), caller.user.id).await?.into()))
+    Ok(Json(super::users::user_view(caller.db(), users::get(caller.db(), caller.user.id).await?).await?))
 }

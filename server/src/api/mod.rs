@@ -7,7 +7,8 @@
 //! uses; bodies that fill a dashboard form go through [`forms`], lists
 //! through [`list_params`] and [`listing`], query parameters the route does
 //! not document are refused by [`query_names`], and the OpenAPI attributes share
-//! [`docs`]. Errors are JSON in Kisi's shape ([`error::ApiError`]); bad input is
+//! [`docs`]. Kisi's request fields, and what Postern does with each, are one
+//! table ([`kisi_fields`]) that screens bodies and is rendered into the docs. Errors are JSON in Kisi's shape ([`error::ApiError`]); bad input is
 //! always a 4xx. Requests are rate-limited per IP and per key
 //! ([`rate_limit`]). [`routes`] is the one list the router is built from and
 //! the OpenAPI document ([`openapi`]) is checked against.
@@ -18,10 +19,12 @@ mod cards;
 mod docs;
 mod error;
 mod events;
+mod floors;
 mod forms;
 mod group_links;
 mod group_locks;
 mod groups;
+mod kisi_fields;
 mod list_params;
 mod listing;
 mod lock_actions;
@@ -124,7 +127,15 @@ pub fn routes() -> Vec<Route> {
         route(Method::DELETE, "/login", delete(logins::sign_out)),
         route(Method::GET, "/user", get(logins::me)),
         route(Method::GET, "/places", get(places::list)),
+        route(Method::POST, "/places", post(places::create)),
         route(Method::GET, "/places/{id}", get(places::show)),
+        route(Method::PATCH, "/places/{id}", patch(places::update)),
+        route(Method::DELETE, "/places/{id}", delete(places::destroy)),
+        route(Method::GET, "/floors", get(floors::list)),
+        route(Method::POST, "/floors", post(floors::create)),
+        route(Method::GET, "/floors/{id}", get(floors::show)),
+        route(Method::PATCH, "/floors/{id}", patch(floors::update)),
+        route(Method::DELETE, "/floors/{id}", delete(floors::destroy)),
     ]
 }
 

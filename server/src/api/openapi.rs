@@ -4,8 +4,8 @@
 
 use super::error::{ErrorBody, Reason};
 use super::{
-    cards, events, group_links, group_locks, groups, lock_actions, lock_form, lock_view, locks, logins, organizations, places,
-    role_assignments, users,
+    cards, events, floors, group_links, group_locks, groups, kisi_fields, lock_actions, lock_form, lock_view, locks, logins,
+    organizations, places, role_assignments, users,
 };
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -67,12 +67,20 @@ use utoipa::{Modify, OpenApi};
         logins::sign_out,
         logins::me,
         places::list,
+        places::create,
         places::show,
+        places::update,
+        places::destroy,
+        floors::list,
+        floors::create,
+        floors::show,
+        floors::update,
+        floors::destroy,
     ),
     components(schemas(ErrorBody, Reason, lock_view::LockView, lock_view::PlaceView, groups::GroupView, users::UserView,
         cards::CardView, group_links::GroupLinkView, group_locks::GroupLockView, role_assignments::RoleAssignmentView,
-        logins::LoginView, logins::LoginEnvelope, places::PlaceDetail)),
-    modifiers(&Security, &OperationIds),
+        logins::LoginView, logins::LoginEnvelope, places::PlaceDetail, floors::FloorView)),
+    modifiers(&Security, &OperationIds, &KisiVocabulary),
     tags(
         (name = "locks", description = "Doors"),
         (name = "group_links", description = "Access links"),
@@ -85,6 +93,7 @@ use utoipa::{Modify, OpenApi};
         (name = "organizations", description = "The organization"),
         (name = "logins", description = "Signing in through the API: logins are API keys made with a password"),
         (name = "places", description = "Sites"),
+        (name = "floors", description = "The floors of a place"),
         (name = "meta", description = "This document"),
     )
 )]
@@ -107,6 +116,23 @@ impl Modify for Security {
             ))),
         );
         components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// Adds Kisi's request fields and what Postern does with each
+/// ([`kisi_fields::TABLE`]) to the document's description.
+struct KisiVocabulary;
+
+impl Modify for KisiVocabulary {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let intro = "\n\n## Kisi's fields\n\nEvery request field Kisi documents for these resources is accepted: \
+            *mapped* onto Postern's meaning, *stored* as given, *ignored when empty* (a feature Postern lacks: \
+            `null`, or the empty value of the field's kind, `false`, `0`, `\"\"` or `[]`, is accepted; any other value is a 422 saying it is \
+            \"not supported by Postern\"), *ignored when true* (Postern always behaves as `true` asks) or \
+            *refused*. Names in neither vocabulary are a 422 naming the field.\n\n";
+        let description = openapi.info.description.get_or_insert_with(String::new);
+        description.push_str(intro);
+        description.push_str(&kisi_fields::markdown());
     }
 }
 

@@ -13,7 +13,7 @@ use super::list_params::{id_filter, ListParams};
 use super::listing::{self, from_pages};
 use super::path_id::PathId;
 use super::times::{millis, rfc3339};
-use super::{body, no_content, ApiError};
+use super::{body, kisi_fields, no_content, ApiError};
 use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::{HeaderMap, StatusCode};
@@ -95,10 +95,10 @@ pub struct NewRoleAssignment {
     pub user_id: i64,
     #[schema(minimum = 1)]
     pub group_id: i64,
-    /// `group_basic` (the default).
+    /// `group_basic` (the default); Kisi's `group_manager` is refused.
     #[serde(default, deserialize_with = "body::not_null")]
     #[schema(value_type = RoleId)]
-    pub role_id: Option<RoleId>,
+    pub role_id: Option<String>,
     /// RFC 3339; absent or `null` = valid now.
     #[serde(default)]
     #[schema(format = DateTime)]
@@ -130,6 +130,19 @@ pub struct RoleAssignmentChange {
     pub valid_until: Option<Option<String>>,
 }
 
+/// Kisi's group roles: `group_basic` is Postern's membership; a group
+/// manager is a role Postern does not have.
+fn role_id(text: Option<&str>) -> Result<RoleId, ApiError> {
+    match text.map(str::trim) {
+        None | Some(GROUP_BASIC) => Ok(RoleId::GroupBasic),
+        Some("group_manager") => Err(ApiError::field(
+            "role_assignment.role_id",
+            "group_manager is not supported by Postern: it has no group managers; give managers the manager role instead.",
+        )),
+        Some(_) => Err(ApiError::field("role_assignment.role_id", "Give role_id as group_basic.")),
+    }
+}
+
 /// The body's names of the fields the service checks.
 const FIELDS: FieldNames = FieldNames::new("role_assignment", &[]);
 
@@ -157,8 +170,9 @@ pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, A
     responses((status = 200, description = "The new membership", body = RoleAssignmentView), CreateErrors))]
 pub async fn create(caller: Caller, headers: HeaderMap, bytes: Bytes) -> Result<Json<RoleAssignmentView>, ApiError> {
     require_manager(&caller.user)?;
+    let bytes = kisi_fields::screened("role_assignments", &bytes)?;
     let new = body::parse::<NewRoleAssignmentEnvelope>(&bytes, false)?.role_assignment;
-    let RoleId::GroupBasic = new.role_id.unwrap_or_default();
+    let RoleId::GroupBasic = role_id(new.role_id.as_deref())?;
     let validity = Validity { from: instant("valid_from", new.valid_from.as_deref())?, until: instant("valid_until", new.valid_until.as_deref())? };
     let db = caller.db();
     let id = groups::add_membership(db, &caller.user, new.group_id, new.user_id, validity).await.map_err(|e| FIELDS.service_error(e))?;

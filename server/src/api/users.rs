@@ -9,7 +9,7 @@ use super::forms::{self, filled, FieldNames, FormBody, Validate};
 use super::list_params::ListParams;
 use super::listing::{self, NameKey};
 use super::path_id::PathId;
-use super::{body, no_content, ApiError};
+use super::{body, kisi_fields, no_content, ApiError};
 use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::StatusCode;
@@ -17,7 +17,8 @@ use axum::response::Response;
 use axum::Json;
 use postern::model::{User, UserForm, ValidUser};
 use postern::services::scope::Scope;
-use postern::services::{users, users::require_manager};
+use postern::services::users::{self, require_manager, KisiDetails};
+use postern::services::Db;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -37,6 +38,22 @@ pub struct UserView {
     pub primary_device_restriction_enabled: bool,
     pub groups_count: i64,
     pub cards_count: i64,
+    /// Kisi's name of `app_access`.
+    pub access_enabled: bool,
+    /// Kisi's `metadata`: a JSON object, as given.
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<serde_json::Value>,
+    /// Kisi's `notes`, as given.
+    pub notes: Option<String>,
+}
+
+/// The view of a person, with their Kisi `metadata` and `notes`.
+pub async fn user_view(db: &Db, user: User) -> Result<UserView, ApiError> {
+    let details = users::kisi_details(db, user.id).await?;
+    let mut view = UserView::from(user);
+    view.metadata = details.metadata.as_deref().and_then(|text| serde_json::from_str(text).ok());
+    view.notes = details.notes;
+    Ok(view)
 }
 
 impl From<User> for UserView {
@@ -52,6 +69,9 @@ impl From<User> for UserView {
             primary_device_restriction_enabled: u.primary_device_required,
             groups_count: u.group_count,
             cards_count: u.card_count,
+            access_enabled: u.app_access,
+            metadata: None,
+            notes: None,
         }
     }
 }
@@ -100,6 +120,62 @@ pub struct UserInput {
     #[serde(default, deserialize_with = "body::not_null")]
     #[schema(value_type = bool)]
     pub primary_device_restriction_enabled: Option<bool>,
+    /// Kisi's name of `app_access` (give one of the two).
+    #[serde(default, deserialize_with = "body::not_null")]
+    #[schema(value_type = bool)]
+    pub access_enabled: Option<bool>,
+    /// Kisi: a JSON object kept and shown back; `null` clears it.
+    #[serde(default, deserialize_with = "body::nullable")]
+    #[schema(value_type = Option<Object>)]
+    #[allow(dead_code)]
+    pub metadata: Option<Option<serde_json::Value>>,
+    /// Kisi: text kept and shown back (at most 10000 characters); `null` clears it.
+    #[serde(default, deserialize_with = "body::nullable")]
+    #[schema(value_type = Option<String>, max_length = 10000)]
+    pub notes: Option<Option<String>>,
+    // -- Kisi's welcome-flow fields: accepted here; what they do belongs
+    // to the welcome flow (another change), not to this file. --
+    /// Kisi: whether the welcome email goes out.
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub send_emails: Option<bool>,
+    /// Kisi: the person is confirmed (the same as `confirmed`).
+    #[serde(default)]
+    pub confirm: Option<bool>,
+    /// Kisi: the set-password link.
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub password_flow_enabled: Option<bool>,
+    // -- end of the welcome-flow fields --
+}
+
+/// The most text `notes` keeps.
+const NOTES_MAX_CHARS: usize = 10_000;
+
+impl UserInput {
+    /// The `metadata` and `notes` given, written over `current`; `None` when neither is given.
+    /// (`metadata` is taken out of the body before it is read, since it may hold arrays.)
+    fn details(&self, metadata: Option<serde_json::Value>, current: &KisiDetails) -> Result<Option<KisiDetails>, ApiError> {
+        let metadata = metadata.map(|value| Some(value).filter(|v| !v.is_null()));
+        if metadata.is_none() && self.notes.is_none() {
+            return Ok(None);
+        }
+        let mut details = current.clone();
+        if let Some(metadata) = &metadata {
+            details.metadata = match metadata {
+                None => None,
+                Some(value @ serde_json::Value::Object(_)) => Some(value.to_string()),
+                Some(_) => return Err(ApiError::field("user.metadata", "Give metadata as a JSON object (or null).")),
+            };
+        }
+        if let Some(notes) = &self.notes {
+            if notes.as_ref().is_some_and(|n| n.chars().count() > NOTES_MAX_CHARS) {
+                return Err(ApiError::field("user.notes", "Use at most 10000 characters."));
+            }
+            details.notes = notes.clone();
+        }
+        Ok(Some(details))
+    }
 }
 
 impl FormBody for UserEnvelope {
@@ -110,13 +186,24 @@ impl FormBody for UserEnvelope {
 
     fn apply(self, form: &mut UserForm) -> Result<(), ApiError> {
         let input = self.user;
+        let app_access = match (input.app_access, input.access_enabled) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(ApiError::field("user.access_enabled", "access_enabled and app_access are the same setting; give one."));
+            }
+            (a, b) => a.or(b),
+        };
         forms::set(&mut form.name, input.name);
         forms::set(&mut form.email, input.email);
         forms::set(&mut form.phone, input.phone.map(Option::unwrap_or_default));
         forms::set(&mut form.role, input.role.map(|role| format!("{role:?}").to_lowercase()));
+        // Kisi's `confirm` (on create it was already turned into `confirmed`).
+        let confirmed = match (input.confirmed, input.confirm) {
+            (Some(a), Some(b)) if a != b => return Err(ApiError::field("user.confirm", "confirm and confirmed are the same setting; give one.")),
+            (a, b) => a.or(b),
+        };
         forms::set_flags([
-            (&mut form.confirmed, input.confirmed),
-            (&mut form.app_access, input.app_access),
+            (&mut form.confirmed, confirmed),
+            (&mut form.app_access, app_access),
             (&mut form.primary_device_required, input.primary_device_restriction_enabled),
         ]);
         Ok(())
@@ -132,8 +219,13 @@ pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, A
     let params = ListParams::parse(raw.as_deref(), &["name"])?;
     let db = caller.db();
     let key: NameKey<User> = |u| (&u.name, &u.email, u.id);
-    let (items, total) = listing::by_name(&params, key, |page| users::list(db, Scope::of(&caller.user), &params.query, page), |id| users::get_in(db, Scope::of(&caller.user), id)).await?;
-    Ok(listing::answer::<_, UserView>(&params, items, total))
+    let scope = Scope::of(&caller.user);
+    let (items, total) = listing::by_name(&params, key, |page| users::list(db, scope, &params.query, page), |id| users::get_in(db, scope, id)).await?;
+    let mut views = Vec::with_capacity(items.len());
+    for user in items {
+        views.push(user_view(db, user).await?);
+    }
+    Ok(listing::answer::<_, UserView>(&params, views, total))
 }
 
 /// One person (anyone may read their own record).
@@ -142,9 +234,9 @@ pub async fn list(caller: Caller, RawQuery(raw): RawQuery) -> Result<Response, A
 pub async fn show(caller: Caller, PathId(id): PathId) -> Result<Json<UserView>, ApiError> {
     if caller.user.id != id {
         require_manager(&caller.user)?;
-        return Ok(Json(users::get_in(caller.db(), Scope::of(&caller.user), id).await?.into()));
+        return Ok(Json(user_view(caller.db(), users::get_in(caller.db(), Scope::of(&caller.user), id).await?).await?));
     }
-    Ok(Json(users::get(caller.db(), id).await?.into()))
+    Ok(Json(user_view(caller.db(), users::get(caller.db(), id).await?).await?))
 }
 
 /// Adds a person, without a password. Besides the person's fields, `user`
@@ -158,16 +250,20 @@ pub async fn show(caller: Caller, PathId(id): PathId) -> Result<Json<UserView>, 
 pub async fn create(caller: Caller, headers: axum::http::HeaderMap, bytes: Bytes) -> Result<Json<UserView>, ApiError> {
     require_manager(&caller.user)?;
     let (bytes, switches) = welcome_switches::take(&bytes)?;
+    let mut screened = kisi_fields::screen("users", &bytes)?;
+    let metadata = screened.take("user", "metadata");
+    let bytes = screened.bytes(&bytes);
+    let details = body::parse::<UserEnvelope>(&bytes, false)?.user.details(metadata, &KisiDetails::default())?.unwrap_or_default();
     let valid = filled::<UserEnvelope>(&bytes, UserForm::default())?;
     let send_welcome = switches.send_emails.unwrap_or(!valid.confirmed);
     let db = caller.db();
-    let id = users::create_with_emails(db, &caller.user, valid, switches.send_emails != Some(false))
+    let id = users::create_with_details(db, &caller.user, valid, &details, switches.send_emails != Some(false))
         .await
         .map_err(|e| UserEnvelope::FIELDS.service_error(e))?;
     if send_welcome {
         welcome_switches::send(&caller, &headers, id, switches.password_flow_enabled.unwrap_or(true)).await;
     }
-    Ok(Json(users::get(db, id).await?.into()))
+    Ok(Json(user_view(db, users::get(db, id).await?).await?))
 }
 
 // ---- Kisi's creation switches (issue 17): send_emails, confirm, password_flow_enabled ----
@@ -246,9 +342,15 @@ mod welcome_switches {
 pub async fn update(caller: Caller, PathId(id): PathId, bytes: Bytes) -> Result<StatusCode, ApiError> {
     require_manager(&caller.user)?;
     // The service checks the role (staff: 403), then the scope (404).
-    let current = users::get(caller.db(), id).await?;
+    let db = caller.db();
+    let current = users::get(db, id).await?;
+    let mut screened = kisi_fields::screen("users", &bytes)?;
+    let metadata = screened.take("user", "metadata");
+    let bytes = screened.bytes(&bytes);
+    let details = body::parse::<UserEnvelope>(&bytes, false)?.user.details(metadata, &users::kisi_details(db, id).await?)?;
     let valid = filled::<UserEnvelope>(&bytes, UserForm::from(&current))?;
-    no_content(users::update(caller.db(), &caller.user, id, valid).await.map_err(|e| UserEnvelope::FIELDS.service_error(e)))
+    users::update_with_details(db, &caller.user, id, valid, details.as_ref()).await.map_err(|e| UserEnvelope::FIELDS.service_error(e))?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Deletes a person (not the owner, not yourself).
