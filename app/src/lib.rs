@@ -32,6 +32,7 @@ pub mod settings;
 pub mod simulator;
 pub mod unlock;
 pub mod users;
+pub mod webhooks;
 
 pub use app::{shell, App};
 

@@ -14,6 +14,7 @@ pub mod organization;
 pub mod place;
 pub mod user;
 mod validity_fields;
+pub mod webhook;
 
 pub(crate) use validity_fields::validity_fields;
 
@@ -31,6 +32,7 @@ pub use listing::Listing;
 pub use organization::OrganizationSettings;
 pub use place::{Place, PlaceForm, ValidPlace};
 pub use user::{Card, CardEntry, SessionUser, User, UserForm, ValidUser};
+pub use webhook::{ValidWebhook, Webhook, WebhookAttempt, WebhookForm};
 
 /// Reads an HTML checkbox value (present = checked).
 pub fn checked(value: &Option<String>) -> bool {

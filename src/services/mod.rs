@@ -28,6 +28,7 @@ pub mod stats;
 pub mod tokens;
 pub mod unlock;
 pub mod users;
+pub mod webhooks;
 
 pub use db::Db;
 pub use error::{ServiceError, ServiceResult};
