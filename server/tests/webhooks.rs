@@ -36,7 +36,6 @@ const SECRET: &str = "a webhook secret of some length";
 struct Received {
     body: Value,
     signature_ok: bool,
-    at_ms: i64,
 }
 
 /// A webhook receiver on loopback: records every POST to `/hook/{name}`,
@@ -45,7 +44,6 @@ struct Received {
 struct Receiver {
     address: SocketAddr,
     seen: Arc<Mutex<Vec<(String, Received)>>>,
-    stop: Arc<tokio::sync::Notify>,
 }
 
 impl Receiver {
@@ -57,7 +55,6 @@ impl Receiver {
         use axum::extract::{Path, State};
         let listener = tokio::net::TcpListener::bind(address).await.expect("the receiver binds");
         let address = listener.local_addr().unwrap();
-        let stop = Arc::new(tokio::sync::Notify::new());
         let state = (seen.clone(), delay);
         let router = axum::Router::new()
             .route(
@@ -73,17 +70,16 @@ impl Receiver {
                         let signature_ok = headers.get("x-signature").and_then(|v| v.to_str().ok()) == Some(expected.as_str());
                         let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
                         tokio::time::sleep(delay).await;
-                        seen.lock().unwrap().push((name, Received { body, signature_ok, at_ms: now_ms() }));
+                        seen.lock().unwrap().push((name, Received { body, signature_ok }));
                         "ok"
                     },
                 ),
             )
             .with_state(state);
-        let stopped = stop.clone();
         tokio::spawn(async move {
-            axum::serve(listener, router).with_graceful_shutdown(async move { stopped.notified().await }).await.ok();
+            axum::serve(listener, router).await.ok();
         });
-        Receiver { address, seen, stop }
+        Receiver { address, seen }
     }
 
     fn url(&self, name: &str) -> String {
@@ -257,6 +253,46 @@ async fn delivers_signed_events_in_order(app: &TestApp) {
 }
 on_both_databases!(delivers_signed_events_in_order, allow_private);
 
+// ---- a real unlock, through the server's own event writer ----------------------------
+
+async fn a_real_unlock_is_delivered(app: &TestApp) {
+    use postern::model::{DoorForm, PlaceForm};
+    app.sign_up_owner().await;
+    let place = PlaceForm { name: "HQ".into(), latitude: "40.7".into(), longitude: "-74.0".into(), time_zone: "America/New_York".into(), ..Default::default() };
+    let place_id = postern::services::places::insert(&app.db, &place.validate().unwrap()).await.unwrap();
+    let door = DoorForm { name: "Front".into(), place_id: place_id.to_string(), ..Default::default() };
+    let door_id = postern::services::doors::insert(&app.db, &door.validate().unwrap()).await.unwrap();
+    let receiver = Receiver::start(Duration::ZERO).await;
+    // The form as a browser without JavaScript posts it: answered with a
+    // redirect back to the list.
+    let response = app
+        .client
+        .post(format!("{}/rpc/create_webhook", app.address))
+        .header("accept", "text/html")
+        .form(&[("form[name]", "Live"), ("form[url]", receiver.url("live").as_str()), ("form[secret]", SECRET), ("form[types][lock.unlock]", "on")])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection(), "no-JS form post: {}", response.status());
+    assert_eq!(response.headers().get("location").and_then(|l| l.to_str().ok()), Some("/webhooks"));
+
+    // The door has no controller: the unlock is refused, and recorded.
+    let (status, body) = app.call("unlock_door", &[("door_id", &door_id.to_string())]).await;
+    assert!(status < 500 || status == 503, "{status} {body}");
+    eventually("the unlock's event arrives", || async { receiver.uuids("live").len() == 1 }).await;
+    let (_, got) = receiver.all().remove(0);
+    assert!(got.signature_ok);
+    assert_eq!(got.body["type"], "lock.unlock");
+    assert_eq!(got.body["object_id"], door_id);
+    assert_eq!(got.body["object_name"], "Front");
+    assert_eq!(got.body["place_id"], place_id);
+    assert_eq!(got.body["actor_type"], "User");
+    assert_eq!(got.body["actor_name"], "Olive Owner <owner@example.com>");
+    let (event_id,): (i64,) = sqlx::query_as("SELECT id FROM events WHERE action = 'unlock'").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(got.body["uuid"].as_str().unwrap(), uuid_of(&app.db, event_id).await, "the uuid of the logged event");
+}
+on_both_databases!(a_real_unlock_is_delivered, allow_private);
+
 // ---- the receiver down, then up --------------------------------------------------
 
 async fn an_outage_loses_nothing(app: &TestApp) {
@@ -363,20 +399,46 @@ on_both_databases!(only_admins_register_webhooks, allow_private);
 
 // ---- two replicas ------------------------------------------------------------------------
 
-/// Two servers on one PostgreSQL database: each delivery is made by exactly
-/// one of them, and every event arrives once, in order, at each endpoint.
+/// Three servers on one PostgreSQL database. Endpoints leased to replica B
+/// or C are delivered by that replica alone (the others see a valid lease
+/// and keep off); free endpoints are taken by whichever replica claims
+/// first. Every delivery is attempted once, every event arrives once, in
+/// order, at each endpoint.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_replicas_deliver_each_event_once() {
+async fn replicas_deliver_each_event_once() {
     let app = TestApp::spawn_with(Backend::Postgres, allow_private).await;
     let config = postern_server::config::Config { database_url: app.database_url(), webhook_allow_private: true, ..common::test_config() };
-    let second = postern_server::startup::Application::build(&config).await.expect("the second replica starts");
-    tokio::spawn(second.run_until_stopped());
-    let receiver = Receiver::start(Duration::from_millis(2)).await;
-    let names = ["r1", "r2", "r3", "r4"];
-    for name in names {
-        register(&app.db, name, &receiver.url(name)).await;
+    let mut replicas = Vec::new();
+    for _ in 0..2 {
+        let replica = postern_server::startup::Application::build(&config).await.expect("another replica starts");
+        replicas.push(replica.webhooks.replica().to_owned());
+        tokio::spawn(replica.run_until_stopped());
     }
-    let ids = unlock_events(&app.db, 60, "replicas").await;
+    let receiver = Receiver::start(Duration::from_millis(2)).await;
+    let names = ["b1", "b2", "c1", "c2", "free1", "free2", "free3", "free4"];
+    for name in names {
+        let id = register(&app.db, name, &receiver.url(name)).await;
+        let holder = match name.chars().next() {
+            Some('b') => Some(&replicas[0]),
+            Some('c') => Some(&replicas[1]),
+            _ => None,
+        };
+        if let Some(holder) = holder {
+            sqlx::query("UPDATE webhooks SET lease_holder = $1, lease_until = $2 WHERE id = $3")
+                .bind(holder)
+                .bind(now_ms() + 60_000)
+                .bind(id)
+                .execute(app.db.pool())
+                .await
+                .unwrap();
+        }
+    }
+    // All 60 events in one commit, so no replica sees part of them.
+    let events: Vec<NewEvent> = (0..60)
+        .map(|i| NewEvent { at: now_ms(), actor_kind: "user".into(), actor_name: "Mia".into(), action: "unlock".into(), subject: format!("Door {i}"), result: "granted".into(), ..Default::default() })
+        .collect();
+    let written = postern::services::event_writer::write(&app.db, &events.iter().collect::<Vec<_>>()).await.unwrap();
+    let ids: Vec<i64> = written.iter().map(|w| w.id).collect();
     let expected = uuids_of(&app.db, &ids).await;
     within(Duration::from_secs(30), "every endpoint receives all 60", || async {
         names.iter().all(|n| receiver.uuids(n).len() >= 60)
@@ -391,9 +453,22 @@ async fn two_replicas_deliver_each_event_once() {
     )
     .await;
     assert_eq!(twice, 0, "no delivery was attempted twice (by two replicas or one)");
-    let replicas = count(&app.db, "SELECT COUNT(DISTINCT replica) FROM webhook_attempts").await;
-    eprintln!("deliveries made by {replicas} replica(s)");
-    assert!(replicas >= 1);
+    let made_by = |prefix: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let rows: Vec<(String,)> = sqlx::query_as(
+                "SELECT DISTINCT a.replica FROM webhook_attempts a JOIN webhooks w ON w.id = a.webhook_id WHERE w.name LIKE $1",
+            )
+            .bind(format!("{prefix}%"))
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+            rows.into_iter().map(|(r,)| r).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(made_by("b").await, vec![replicas[0].clone()], "B's endpoints by B alone");
+    assert_eq!(made_by("c").await, vec![replicas[1].clone()], "C's endpoints by C alone");
+    eprintln!("free endpoints delivered by {:?}", made_by("free").await);
     app.cleanup().await;
 }
 
