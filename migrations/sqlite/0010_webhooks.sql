@@ -36,15 +36,20 @@ CREATE TABLE webhook_deliveries (
     -- pending, delivered, failed (gave up after a day)
     state TEXT NOT NULL DEFAULT 'pending',
     attempts BIGINT NOT NULL DEFAULT 0,
-    delivered_at BIGINT,
-    CONSTRAINT webhook_deliveries_once UNIQUE (webhook_id, event_id)
+    delivered_at BIGINT
 );
+-- No unique (webhook_id, event_id): the one INSERT … SELECT that queues an
+-- event's deliveries runs once, in the event's own commit, and an index
+-- more is a page more written by every commit of the unlock path.
 CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (webhook_id, id) WHERE state = 'pending';
 
 CREATE TABLE webhook_attempts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    delivery_id BIGINT NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+    -- No foreign key: deleting an endpoint deletes its attempts first.
+    delivery_id BIGINT NOT NULL,
     webhook_id BIGINT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+    -- Which attempt of its delivery (1 = the first).
+    attempt BIGINT NOT NULL,
     at BIGINT NOT NULL,
     -- The HTTP status, or NULL when no answer came (refused, timed out…).
     status_code BIGINT,
@@ -53,4 +58,3 @@ CREATE TABLE webhook_attempts (
     replica TEXT NOT NULL
 );
 CREATE INDEX webhook_attempts_webhook ON webhook_attempts (webhook_id, id);
-CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id);

@@ -44,7 +44,7 @@ impl Application {
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         let live = postern::services::live::Live::start(db.clone());
         let webhook_settings = postern::services::webhooks::WebhookSettings { allow_private: config.webhook_allow_private };
-        let webhooks = postern::services::webhooks::WebhookWorker::start(db.clone(), webhook_settings);
+        let webhooks = postern::services::webhooks::WebhookWorker::start(db.clone(), &config.database_url, webhook_settings);
         let events = postern::services::event_writer::EventWriter::spawn_with_hooks(
             db.clone(),
             Some(live.commit_hook()),

@@ -18,7 +18,7 @@
 //!   after its event is given up (`failed`). Every attempt is logged
 //!   (`webhook_attempts`: status code or error, duration, replica).
 //! - **At least once.** Results are written in small batches after the
-//!   POSTs (at most [`worker::FLUSH_EVERY`] or 50 deliveries later), so a
+//!   POSTs (at most [`worker::FLUSH_EVERY`] or [`worker::FLUSH_AT`] deliveries later), so a
 //!   process killed in between sends those again after restart (or another
 //!   replica does, once the lease runs out). The `uuid` is the same at every
 //!   attempt (v5 of the event's id in the database's namespace): receivers
@@ -156,8 +156,7 @@ pub async fn attempts(db: &Db, actor: &SessionUser, webhook_id: i64, limit: i64)
     require_admin(actor)?;
     type Row = (i64, i64, i64, String, i64, Option<i64>, String, i64, String, i64);
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT a.id, a.delivery_id, d.event_id, e.action, a.at, a.status_code, a.error, a.duration_ms, d.state,
-                (SELECT COUNT(*) FROM webhook_attempts b WHERE b.delivery_id = a.delivery_id AND b.id <= a.id)
+        "SELECT a.id, a.delivery_id, d.event_id, e.action, a.at, a.status_code, a.error, a.duration_ms, d.state, a.attempt
          FROM webhook_attempts a
          JOIN webhook_deliveries d ON d.id = a.delivery_id
          JOIN events e ON e.id = d.event_id

@@ -177,8 +177,24 @@ async fn namespace(db: &Db) -> webhooks::payload::Uuid {
 }
 
 /// A receiver on loopback keeping when each `uuid` first arrived; returns
-/// its base URL.
+/// its base URL. It stands for the integration's own machine, so it runs on
+/// a thread of its own at a lower priority (as the webhook worker does) and
+/// does not take the server's CPU.
 async fn receiver() -> (Receipts, String) {
+    let (ready, url) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        webhooks::worker::lower_priority();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+        runtime.block_on(async move {
+            let (receipts, url) = serve_receiver().await;
+            let _ = ready.send((receipts, url));
+            std::future::pending::<()>().await;
+        });
+    });
+    url.await.expect("the receiver starts")
+}
+
+async fn serve_receiver() -> (Receipts, String) {
     let receipts: Receipts = Arc::default();
     let kept = receipts.clone();
     let router = axum::Router::new().route(
