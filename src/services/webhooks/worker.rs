@@ -15,12 +15,12 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 /// Results are written at least this often while an endpoint is busy…
-pub const FLUSH_EVERY: Duration = Duration::from_millis(200);
+pub const FLUSH_EVERY: Duration = Duration::from_millis(250);
 /// …or after this many deliveries (at most this many are sent again after a
 /// crash, per endpoint).
-pub const FLUSH_AT: usize = 100;
+pub const FLUSH_AT: usize = 500;
 /// Deliveries read at a time, per endpoint.
-const PAGE: i64 = 100;
+const PAGE: i64 = 500;
 /// How long an endpoint's lease lasts; renewed when half is left.
 const LEASE_MS: i64 = 30_000;
 /// How long an endpoint's task waits for new events before it gives its
@@ -373,8 +373,6 @@ async fn deliver_to(shared: &Shared, id: i64) -> Result<(), sqlx::Error> {
             }
             continue 'pages;
         }
-        flush(shared, id, &mut outcomes, Then::Nothing).await?;
-        last_flush = Instant::now();
     }
     flush(shared, id, &mut outcomes, Then::Nothing).await
 }
