@@ -297,6 +297,9 @@ async fn deliver_to(shared: &Shared, id: i64) -> Result<(), sqlx::Error> {
     let mut last_flush = Instant::now();
     let mut commits = shared.commits.subscribe();
     let mut idle_since: Option<Instant> = None;
+    // The last delivery sent by this task: the next page starts after it,
+    // so deliveries sent but not yet recorded are not read (and sent) again.
+    let mut after: i64 = 0;
     'pages: loop {
         // Seen before the page is read: a commit after the read wakes the wait below.
         commits.borrow_and_update();
@@ -317,9 +320,10 @@ async fn deliver_to(shared: &Shared, id: i64) -> Result<(), sqlx::Error> {
                     e.id, e.at, e.actor_kind, e.actor_user_id, e.actor_name, e.action, e.subject, e.door_id, e.place_id,
                     e.link_id, e.result, e.reasons, e.details
              FROM webhook_deliveries d JOIN events e ON e.id = d.event_id
-             WHERE d.webhook_id = $1 AND d.state = 'pending' ORDER BY d.id LIMIT $2",
+             WHERE d.webhook_id = $1 AND d.state = 'pending' AND d.id > $2 ORDER BY d.id LIMIT $3",
         )
         .bind(id)
+        .bind(after)
         .bind(PAGE)
         .fetch_all(db.pool())
         .await?;
@@ -350,6 +354,7 @@ async fn deliver_to(shared: &Shared, id: i64) -> Result<(), sqlx::Error> {
                 }
             }
             let outcome = send(shared, &url, &secret, &delivery).await;
+            after = delivery.delivery_id;
             if outcome.delivered {
                 outcomes.push(outcome);
                 if outcomes.len() >= FLUSH_AT || last_flush.elapsed() >= FLUSH_EVERY {
