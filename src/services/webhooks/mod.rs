@@ -8,8 +8,9 @@
 //!   transaction ([`queue_sql`]): a `webhook_deliveries` row per event and
 //!   enabled endpoint following its type. Nothing else happens on the unlock
 //!   path: no HTTP, no lookup of endpoints in Rust, no wait.
-//! - **Delivery, in the background** ([`worker`]): one task per process
-//!   finds endpoints with pending deliveries, takes an endpoint's lease
+//! - **Delivery, in the background** ([`worker`]): one thread per process
+//!   (nice +10, its own runtime and connections) finds endpoints with
+//!   pending deliveries, takes an endpoint's lease
 //!   (`UPDATE webhooks SET lease_holder … WHERE` free or expired
 //!   `RETURNING id`: one replica per endpoint at a time on PostgreSQL), and
 //!   sends its deliveries one by one in id order (so in order per endpoint).
