@@ -17,6 +17,7 @@ use crate::schedules::{DoorSchedules, ScheduleEditorPage};
 use crate::settings::SettingsPage;
 use crate::simulator::SimulatorPage;
 use crate::users::{UserEditor, UserList};
+use crate::webhooks::{WebhookList, WebhookLog};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -76,6 +77,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("credentials") view=AccessLinksPage ssr=SsrMode::Async/>
                     <Route path=path!("credentials/cards") view=CardsPage ssr=SsrMode::Async/>
                     <Route path=path!("outbox") view=OutboxPage ssr=SsrMode::Async/>
+                    <Route path=path!("webhooks") view=WebhookList ssr=SsrMode::Async/>
+                    <Route path=path!("webhooks/:id") view=WebhookLog ssr=SsrMode::Async/>
                     <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("simulator") view=SimulatorPage ssr=SsrMode::Async/>
                     <Route path=path!("api-keys") view=ApiKeyPage ssr=SsrMode::Async/>

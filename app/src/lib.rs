@@ -33,6 +33,7 @@ pub mod simulator;
 pub mod unlock;
 pub mod users;
 pub mod welcome;
+pub mod webhooks;
 
 pub use app::{shell, App};
 

@@ -61,6 +61,8 @@ pub struct AppContext {
     /// The address people reach Postern at (for links in messages), e.g.
     /// "https://doors.example.com"; `None` = taken from the request.
     pub public_url: Option<String>,
+    /// Whether webhooks may reach private addresses.
+    pub webhooks: postern::services::webhooks::WebhookSettings,
 }
 
 pub fn provide_app_context(context: AppContext) {

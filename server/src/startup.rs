@@ -26,6 +26,8 @@ pub struct Application {
     pub unlock: postern::services::unlock::UnlockService,
     /// Live door status (tests call services that announce changes).
     pub live: postern::services::live::Live,
+    /// The webhook delivery worker (a bench's own event writer wakes it).
+    pub webhooks: postern::services::webhooks::WebhookWorker,
     scheduler: postern::services::schedules::Scheduler,
     listener: TcpListener,
     router: Router,
@@ -41,7 +43,13 @@ impl Application {
             .map_err(|e| format!("Could not listen on {}: {e}", config.bind))?;
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         let live = postern::services::live::Live::start(db.clone());
-        let events = postern::services::event_writer::EventWriter::spawn_with_hook(db.clone(), Some(live.commit_hook()));
+        let webhook_settings = postern::services::webhooks::WebhookSettings { allow_private: config.webhook_allow_private };
+        let webhooks = postern::services::webhooks::WebhookWorker::start(db.clone(), &config.database_url, webhook_settings);
+        let events = postern::services::event_writer::EventWriter::spawn_with_hooks(
+            db.clone(),
+            Some(live.commit_hook()),
+            Some(webhooks.wake()),
+        );
         let unlock = postern::services::unlock::UnlockService::start(db.clone(), events, live.clone())
             .await
             .map_err(|e| format!("Could not connect the controllers: {e}"))?;
@@ -56,9 +64,10 @@ impl Application {
             messenger: postern::services::messaging::Messenger::new(config.smtp.clone(), config.sms.clone()),
             link_settings: config.link_settings,
             public_url: config.public_url.clone(),
+            webhooks: webhook_settings,
         };
         let router = router(leptos_options(config, address), context, config)?;
-        Ok(Application { port: address.port(), db, bridges, unlock, live, scheduler, listener, router })
+        Ok(Application { port: address.port(), db, bridges, unlock, live, webhooks, scheduler, listener, router })
     }
 
     /// Serves until Ctrl-C / SIGTERM, then finishes in-flight requests.

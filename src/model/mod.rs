@@ -15,6 +15,7 @@ pub mod place;
 pub mod user;
 mod validity_fields;
 pub mod welcome;
+pub mod webhook;
 
 pub(crate) use validity_fields::validity_fields;
 
@@ -33,6 +34,7 @@ pub use organization::OrganizationSettings;
 pub use place::{Place, PlaceForm, ValidPlace};
 pub use user::{Card, CardEntry, SessionUser, User, UserForm, ValidUser};
 pub use welcome::{WelcomeLinkState, WelcomeStatus};
+pub use webhook::{ValidWebhook, Webhook, WebhookAttempt, WebhookForm};
 
 /// Reads an HTML checkbox value (present = checked).
 pub fn checked(value: &Option<String>) -> bool {

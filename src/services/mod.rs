@@ -31,6 +31,7 @@ pub mod tokens;
 pub mod unlock;
 pub mod users;
 pub mod welcome;
+pub mod webhooks;
 
 pub use db::Db;
 pub use error::{ServiceError, ServiceResult};

@@ -34,6 +34,7 @@ pub fn DashboardLayout() -> impl IntoView {
                     <A href="/events">"Event log"</A>
                     <A href="/explain">"Why denied?"</A>
                     <A href="/api-keys">"API keys"</A>
+                    <A href="/webhooks">"Webhooks"</A>
                     <A href="/simulator">"Simulator"</A>
                     <A href="/outbox">"Outbox"</A>
                     <A href="/settings">"Settings"</A>

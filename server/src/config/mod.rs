@@ -39,6 +39,9 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// The JSON API's rate limits (per key, per IP).
     pub api_limits: RateLimits,
+    /// Lets webhooks reach loopback and private addresses (off: refused at
+    /// registration and when sending).
+    pub webhook_allow_private: bool,
 }
 
 /// The TOML file's shape: every key optional, unknown keys refused.
@@ -62,6 +65,7 @@ struct FileConfig {
     trusted_proxies: Option<Vec<String>>,
     #[serde(default)]
     api: api::ApiFile,
+    webhook_allow_private: Option<bool>,
 }
 
 /// Values given on the command line (they win over everything else).
@@ -134,6 +138,10 @@ impl Config {
         let link_settings = messaging::links(file.links, &env)?;
         let trusted_proxies = api::trusted_proxies(file.trusted_proxies, &env)?;
         let api_limits = api::limits(file.api, overrides, &env)?;
+        let webhook_allow_private = match env("POSTERN_WEBHOOK_ALLOW_PRIVATE") {
+            Some(text) => parse_bool("webhook_allow_private", &text)?,
+            None => file.webhook_allow_private.unwrap_or(false),
+        };
         Ok(Config {
             bind,
             database_url,
@@ -148,6 +156,7 @@ impl Config {
             public_url,
             trusted_proxies,
             api_limits,
+            webhook_allow_private,
         })
     }
 }

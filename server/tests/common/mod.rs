@@ -196,6 +196,7 @@ pub fn test_config() -> Config {
         public_url: None,
         trusted_proxies: Default::default(),
         api_limits: Default::default(),
+        webhook_allow_private: false,
     }
 }
 

@@ -1,4 +1,5 @@
-//! One batch of events as SQL: the events in multi-row INSERTs and each
+//! One batch of events as SQL: the events in multi-row INSERTs, their
+//! webhook deliveries queued (`services::webhooks::queue_sql`), and each
 //! door's "unlocked until" moved to the batch's latest, all in one
 //! transaction — after each grant that lockdown can stop has been checked
 //! against its door in that same transaction (SPEC §9).
@@ -192,16 +193,29 @@ fn statements<'a>(events: &[&'a NewEvent], continued: bool) -> Statements<'a> {
                     format!("({})", params.join(", "))
                 })
                 .collect();
-            format!(
+            let insert = format!(
                 "INSERT INTO events (at, actor_kind, actor_user_id, actor_name, action, subject, door_id, place_id, link_id,
-                 method, result, reasons, details) VALUES {}{}",
-                rows.join(", "),
-                if continued { "" } else { " RETURNING id" }
-            )
+                 method, result, reasons, details) VALUES {}",
+                rows.join(", ")
+            );
+            if continued {
+                insert
+            } else {
+                // PostgreSQL: the webhook deliveries of these events are
+                // queued by the same statement.
+                format!(
+                    "WITH q AS ({insert} RETURNING id, at, action), queued AS ({}) SELECT id FROM q",
+                    crate::services::webhooks::queue_sql("q")
+                )
+            }
         });
     }
     if continued {
         statements.push(Vec::new(), |_| "SELECT last_insert_rowid()".to_owned());
+        // SQLite: the batch's events are the table's last rows (the write
+        // lock is held); their webhook deliveries are queued in this commit.
+        let source = format!("(SELECT id, at, action FROM events WHERE id > (SELECT MAX(id) FROM events) - {})", events.len());
+        statements.push(Vec::new(), |_| crate::services::webhooks::queue_sql(&source));
     }
     // One (door, until) pair per event, latest first, so a door's first
     // WHEN is its latest; an event that unlocked nothing binds NULLs, which
@@ -275,7 +289,8 @@ mod tests {
         let events = [granted(1, 10_000, None), granted(2, 20_000, Some(7)), granted(1, 30_000, None)];
         let refs: Vec<&NewEvent> = events.iter().collect();
         let statements = statements(&refs, true);
-        assert_eq!(statements.sql.len(), 3, "one insert, the last id, one doors update: {:?}", statements.sql);
+        assert_eq!(statements.sql.len(), 4, "one insert, the last id, the webhook queue, one doors update: {:?}", statements.sql);
+        assert!(statements.sql[2].starts_with("INSERT INTO webhook_deliveries") && statements.sql[2].contains("- 3)"));
         assert!(!statements.sql[0].contains("RETURNING") && statements.sql[1] == "SELECT last_insert_rowid()");
         let all: Vec<usize> = statements.sql.iter().flat_map(|sql| numbers(sql)).collect();
         let mut distinct = all.clone();
@@ -305,7 +320,7 @@ mod tests {
         let refs: Vec<&NewEvent> = events.iter().collect();
         let statements = statements(&refs, false);
         assert_eq!(statements.sql.len(), 4, "inserts of 64 and 6 events, doors updates of 64 and 6");
-        assert!(statements.sql[..2].iter().all(|sql| sql.ends_with("RETURNING id")));
+        assert!(statements.sql[..2].iter().all(|sql| sql.contains("RETURNING id, at, action") && sql.contains("INSERT INTO webhook_deliveries")));
         for (sql, range) in statements.sql.iter().zip(&statements.ranges) {
             assert_eq!(numbers(sql).into_iter().max(), Some(range.len()), "{sql}");
             assert_eq!(numbers(sql).into_iter().min(), Some(1));

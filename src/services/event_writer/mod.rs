@@ -74,8 +74,15 @@ impl EventWriter {
     /// Like [`spawn`](Self::spawn), calling `hook` after every commit that
     /// unlocked doors.
     pub fn spawn_with_hook(db: Db, hook: Option<CommitHook>) -> EventWriter {
+        EventWriter::spawn_with_hooks(db, hook, None)
+    }
+
+    /// Like [`spawn_with_hook`](Self::spawn_with_hook), also poking `wake`
+    /// after every commit (the webhook worker: the commit may have queued
+    /// deliveries). A poke is one atomic operation; nothing waits for it.
+    pub fn spawn_with_hooks(db: Db, hook: Option<CommitHook>, wake: Option<Arc<tokio::sync::Notify>>) -> EventWriter {
         let (jobs, receiver) = mpsc::channel::<Job>(4096);
-        tokio::spawn(run(db, receiver, hook));
+        tokio::spawn(run(db, receiver, hook, wake));
         EventWriter { jobs }
     }
 
@@ -109,7 +116,7 @@ pub async fn write(db: &Db, events: &[&NewEvent]) -> Result<Vec<Written>, sqlx::
 /// round trip per batch the writer need not wait behind), and takes a new
 /// one after any failure; on PostgreSQL it takes the pool's, tested, for
 /// each batch, so a restarted server costs no batch.
-async fn run(db: Db, mut receiver: mpsc::Receiver<Job>, hook: Option<CommitHook>) {
+async fn run(db: Db, mut receiver: mpsc::Receiver<Job>, hook: Option<CommitHook>, wake: Option<Arc<tokio::sync::Notify>>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     let mut kept: Option<AnyConnection> = None;
     while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
@@ -127,6 +134,9 @@ async fn run(db: Db, mut receiver: mpsc::Receiver<Job>, hook: Option<CommitHook>
         }
         match written {
             Ok(written) => {
+                if let Some(wake) = &wake {
+                    wake.notify_one();
+                }
                 if let Some(hook) = &hook {
                     let doors: Vec<i64> = batch
                         .iter()

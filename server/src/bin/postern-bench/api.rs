@@ -190,7 +190,7 @@ async fn insert_handler(axum::extract::State(db): axum::extract::State<Db>) -> &
 }
 
 /// An owner with an API key, a place, 13 simulated controllers with 4 wired doors each.
-async fn site(db: &Db) -> (String, Vec<i64>) {
+pub(super) async fn site(db: &Db) -> (String, Vec<i64>) {
     let (actor, place_id) = super::owner_and_place(db).await;
     let mut door_ids = Vec::new();
     for c in 0..DOORS / 4 {
@@ -212,7 +212,7 @@ async fn site(db: &Db) -> (String, Vec<i64>) {
 }
 
 /// `call(i)` REQUESTS times from CONCURRENCY tasks, after a warm-up.
-async fn run<F, Fut>(call: F) -> Figures
+pub(super) async fn run<F, Fut>(call: F) -> Figures
 where
     F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,

@@ -13,7 +13,10 @@
 //! (g) scheduled unlocks: next transitions for 10,000 doors;
 //! (h) an unlock request to its MQTT publish on the real broker, and
 //! (i) simulated controllers held with live status, with CPU and memory
-//!     (`postern-bench bridge` runs (h) and (i) alone).
+//!     (`postern-bench bridge` runs (h) and (i) alone);
+//! (w) event webhooks: delivery at 1,000 events/s to a loopback receiver,
+//!     and unlock throughput with and without 10 endpoints
+//!     (`postern-bench webhooks [seconds]` runs it alone).
 //!
 //! A diagnostic shows (b)'s durable part alone: the group-commit event writes
 //! (each carrying the door's "unlocked until" in the same transaction).
@@ -56,6 +59,10 @@ async fn main() {
         let count = std::env::args().nth(2).and_then(|n| n.parse().ok()).expect("postern-bench fleet <controllers>");
         return bridge::fleet(count).await;
     }
+    // `postern-bench webhooks [seconds]`: section (w) alone.
+    if std::env::args().nth(1).as_deref() == Some("webhooks") {
+        return webhooks::bench().await;
+    }
     // `postern-bench bridge`: sections (h) and (i) alone.
     if std::env::args().nth(1).as_deref() == Some("bridge") {
         return bridge::bench().await;
@@ -96,6 +103,7 @@ async fn main() {
     api::bench().await;
     schedules::run();
     bridge::bench().await;
+    webhooks::bench().await;
 }
 
 /// The owner every HTTP section signs in as, and one place ("HQ", Berlin).
@@ -126,6 +134,7 @@ mod bridge;
 mod link_page;
 mod load;
 mod schedules;
+mod webhooks;
 
 use load::Figures;
 
@@ -381,6 +390,8 @@ fn server_config(database_url: String) -> postern_server::config::Config {
         trusted_proxies: Default::default(),
         // The API's own rate limits would refuse a load test.
         api_limits: postern_server::config::RateLimits::unlimited(),
+        // Section (w)'s receiver is on loopback.
+        webhook_allow_private: true,
     }
 }
 
