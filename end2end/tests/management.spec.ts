@@ -124,7 +124,7 @@ test("unknown time zones and duplicate emails are refused beside the field", asy
   await page.goto("/users/new");
   await hydrated(page);
   await page.getByLabel("Name", { exact: true }).fill("Copy Cat");
-  await page.getByLabel("Email").fill(someone.email);
+  await page.getByLabel("Email", { exact: true }).fill(someone.email);
   await page.getByRole("button", { name: "Create user" }).click();
   await expect(page.locator("#field-email-message")).toHaveText("Someone already uses this email address.");
 });
