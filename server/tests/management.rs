@@ -193,7 +193,7 @@ async fn demo_fills_a_lived_in_organization(app: &TestApp) {
     assert_eq!(count("places").await, 2);
     assert_eq!(count("controllers").await, 2);
     assert_eq!(count("doors").await, 7);
-    assert_eq!(count("access_groups").await, 3);
+    assert_eq!(count("access_groups").await, 4);
     assert_eq!(count("users").await, 20);
     let (zones,): (i64,) = sqlx::query_as("SELECT COUNT(DISTINCT time_zone) FROM places").fetch_one(app.db.pool()).await.unwrap();
     assert_eq!(zones, 2);
@@ -203,6 +203,15 @@ async fn demo_fills_a_lived_in_organization(app: &TestApp) {
     let (readers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM doors WHERE reader_id IS NOT NULL").fetch_one(app.db.pool()).await.unwrap();
     assert_eq!(readers, 6);
     assert_eq!(count("cards").await, 20);
+    // The demo's manager manages Brooklyn: its doors, its group and that group's members.
+    let manager = postern::services::users::find_by_email(&app.db, &postern::types::Email::parse("grace.hopper@example.com").unwrap()).await.unwrap().unwrap();
+    let scope = postern::services::scope::Scope::PlacesOf(manager.id);
+    let page = postern::types::Page { number: 1, size: 100 };
+    let all = postern::types::SearchQuery::new("");
+    assert_eq!(postern::services::doors::list(&app.db, scope, &all, page).await.unwrap().total, 4);
+    let groups = postern::services::groups::list(&app.db, scope, &all, page).await.unwrap();
+    assert_eq!(groups.items.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(), ["Brooklyn staff"]);
+    assert!(postern::services::users::list(&app.db, scope, &all, page).await.unwrap().total >= 4);
     // The printed sign-in works, and the demo refuses to run twice.
     let (status, _) = app.call("login", &[("email", &sign_in.email), ("password", &sign_in.password)]).await;
     assert_eq!(status, 200);

@@ -90,11 +90,14 @@ pub async fn fill(db: &Db) -> ServiceResult<DemoSignIn> {
     let everyone = groups::insert(db, &group("Everyone", "Front doors for all staff").validate().map_err(invalid)?).await?;
     let engineering = groups::insert(db, &group("Engineering", "Studio and server room").validate().map_err(invalid)?).await?;
     let facilities = groups::insert(db, &group("Facilities", "Every door, for the building team").validate().map_err(invalid)?).await?;
+    // Brooklyn's own group: its manager (Grace) manages it and its members.
+    let brooklyn_staff = GroupForm { place_id: brooklyn.to_string(), ..group("Brooklyn staff", "The Brooklyn team's doors") };
+    let brooklyn_staff = groups::insert(db, &brooklyn_staff.validate().map_err(invalid)?).await?;
     let link = |g: i64, d: usize| (g, door_ids[d]);
     for (g, d) in [
         link(everyone, 0), link(everyone, 4), link(engineering, 2), link(engineering, 5), link(engineering, 0),
         link(facilities, 0), link(facilities, 1), link(facilities, 2), link(facilities, 3), link(facilities, 4),
-        link(facilities, 5), link(facilities, 6),
+        link(facilities, 5), link(facilities, 6), link(brooklyn_staff, 0), link(brooklyn_staff, 1),
     ] {
         sqlx::query("INSERT INTO group_doors (group_id, door_id) VALUES ($1, $2)").bind(g).bind(d).execute(db.pool()).await?;
     }
@@ -127,7 +130,7 @@ pub async fn fill(db: &Db) -> ServiceResult<DemoSignIn> {
         let member_of: &[i64] = match i % 4 {
             0 => &[everyone, facilities],
             1 | 2 => &[everyone, engineering],
-            _ => &[everyone],
+            _ => &[everyone, brooklyn_staff],
         };
         for g in member_of {
             sqlx::query("INSERT INTO group_members (group_id, user_id, added_at) VALUES ($1, $2, $3)")
