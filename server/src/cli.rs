@@ -4,6 +4,7 @@
 use crate::config::{Config, Overrides};
 use crate::startup::Application;
 use clap::{Parser, Subcommand};
+use postern::services::db::error_chain;
 use postern::services::{api_keys, demo, owner, users, Db};
 use postern::types::{Email, Name};
 use std::io::{BufRead, IsTerminal};
@@ -129,9 +130,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     crate::telemetry::init(&config.log);
     match cli.command.unwrap_or(Command::Serve { bind: None, limits: ApiLimitFlags::default() }) {
         Command::Serve { .. } => {
-            let app = Application::build(&config).await?;
+            let app = Application::build(&config).await.map_err(|e| error_chain(&e))?;
             tracing::info!("Postern is listening on http://{}:{}", config.bind.ip(), app.port);
-            app.run_until_stopped().await
+            app.run_until_stopped().await.map_err(|e| error_chain(&e))
         }
         Command::Migrate => {
             let db = open(&config).await?;
@@ -223,8 +224,8 @@ async fn add_with_welcome(config: &Config, mut valid: postern::model::ValidUser)
 }
 
 async fn open(config: &Config) -> Result<Db, String> {
-    let db = Db::connect(&config.database_url).await?;
-    db.migrate().await?;
+    let db = Db::connect(&config.database_url).await.map_err(|e| error_chain(&e))?;
+    db.migrate().await.map_err(|e| error_chain(&e))?;
     Ok(db)
 }
 

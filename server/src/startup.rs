@@ -12,6 +12,7 @@ use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use postern::services::sessions::SessionPolicy;
+use postern::services::db::DbError;
 use postern::services::Db;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
@@ -33,15 +34,34 @@ pub struct Application {
     router: Router,
 }
 
+/// Why the server could not start or stopped, with the error that caused
+/// it kept as the source (`postern::services::db::error_chain` prints all).
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error("Could not listen on {address}")]
+    Listen {
+        address: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("Could not connect the controllers")]
+    Controllers(#[source] postern::services::ServiceError),
+    #[error("The API's routes: {0}")]
+    Routes(String),
+    #[error("The server stopped")]
+    Serve(#[source] std::io::Error),
+}
+
 impl Application {
     /// Connects and migrates the database, binds the address and builds the router.
-    pub async fn build(config: &Config) -> Result<Application, String> {
+    pub async fn build(config: &Config) -> Result<Application, StartError> {
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
-        let listener = TcpListener::bind(config.bind)
-            .await
-            .map_err(|e| format!("Could not listen on {}: {e}", config.bind))?;
-        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        let listener =
+            TcpListener::bind(config.bind).await.map_err(|source| StartError::Listen { address: config.bind, source })?;
+        let address = listener.local_addr().map_err(|source| StartError::Listen { address: config.bind, source })?;
         let live = postern::services::live::Live::start(db.clone());
         let webhook_settings = postern::services::webhooks::WebhookSettings { allow_private: config.webhook_allow_private };
         let webhooks = postern::services::webhooks::WebhookWorker::start(db.clone(), &config.database_url, webhook_settings);
@@ -52,7 +72,7 @@ impl Application {
         );
         let unlock = postern::services::unlock::UnlockService::start(db.clone(), events, live.clone())
             .await
-            .map_err(|e| format!("Could not connect the controllers: {e}"))?;
+            .map_err(StartError::Controllers)?;
         let bridges = unlock.bridges().clone();
         let scheduler = postern::services::schedules::Scheduler::start(db.clone(), bridges.clone(), live.clone());
         let context = AppContext {
@@ -71,12 +91,9 @@ impl Application {
     }
 
     /// Serves until Ctrl-C / SIGTERM, then finishes in-flight requests.
-    pub async fn run_until_stopped(self) -> Result<(), String> {
+    pub async fn run_until_stopped(self) -> Result<(), StartError> {
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|e| format!("The server stopped: {e}"))?;
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await.map_err(StartError::Serve)?;
         self.scheduler.stop().await;
         self.db.close().await;
         Ok(())
@@ -98,7 +115,7 @@ fn leptos_options(config: &Config, address: SocketAddr) -> LeptosOptions {
 pub const PAGE_ROUTES: &[(&str, &str)] =
     &[("GET", "/l/{token}"), ("POST", "/l/{token}"), ("GET", "/set-password/{token}"), ("POST", "/set-password/{token}")];
 
-fn router(options: LeptosOptions, context: AppContext, config: &Config) -> Result<Router, String> {
+fn router(options: LeptosOptions, context: AppContext, config: &Config) -> Result<Router, StartError> {
     let routes = generate_route_list(App);
     let shell_options = options.clone();
     let csv = Router::new().route("/events.csv", get(crate::events_csv::export)).with_state(context.clone());
@@ -108,7 +125,7 @@ fn router(options: LeptosOptions, context: AppContext, config: &Config) -> Resul
         .with_state(context.clone());
     Ok(Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .nest("/api", crate::api::router(context.clone(), config.api_limits)?)
+        .nest("/api", crate::api::router(context.clone(), config.api_limits).map_err(StartError::Routes)?)
         .merge(csv)
         .merge(links)
         .merge(crate::live::router(context.clone()))

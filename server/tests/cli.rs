@@ -48,6 +48,25 @@ fn bad_configuration_stops_with_a_sentence() {
     assert!(text(&out.stderr).contains("bind: “everywhere” is not an address"), "{}", text(&out.stderr));
 }
 
+/// A start-up failure prints its cause after the sentence (issue 16: errors
+/// keep their causes), for the database and for the listening address.
+#[test]
+fn start_up_failures_print_their_cause() {
+    let out = postern(&["--database-url", "postgres://nobody@127.0.0.1:1/none", "migrate"], "");
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    let (_, cause) = stderr.split_once("Could not open the database: ").unwrap_or_else(|| panic!("{stderr}"));
+    assert!(!cause.trim().is_empty(), "the driver's error follows: {stderr}");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let (url, path) = temp_db();
+    let out = postern(&["--database-url", &url, "serve", "--bind", &address], "");
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&format!("Could not listen on {address}: ")), "{stderr}");
+    let _ = std::fs::remove_file(path);
+}
+
 #[test]
 fn owner_then_api_key_from_the_command_line() {
     let (url, path) = temp_db();

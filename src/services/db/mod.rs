@@ -6,7 +6,6 @@
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,18 +24,49 @@ pub enum DbKind {
 
 impl DbKind {
     /// Tells the engine from a database URL, or says what is wrong with it.
-    pub fn from_url(url: &str) -> Result<DbKind, String> {
+    pub fn from_url(url: &str) -> Result<DbKind, DbError> {
         if url.starts_with("sqlite:") {
             Ok(DbKind::Sqlite)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(DbKind::Postgres)
         } else {
-            Err(format!(
-                "The database URL must start with sqlite: or postgres:// (got {:?}).",
-                url.split(':').next().unwrap_or_default()
-            ))
+            Err(DbError::Url(url.split(':').next().unwrap_or_default().to_owned()))
         }
     }
+}
+
+/// Why the database could not be opened or migrated, with the error that
+/// caused it kept as the source (print it with [`error_chain`]).
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("The database URL must start with sqlite: or postgres:// (got {0:?}).")]
+    Url(String),
+    #[error("Give SQLite a file path, like sqlite://data/postern.db.")]
+    NoFile,
+    #[error("Could not create the folder {folder}")]
+    Folder {
+        folder: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("Could not open the database")]
+    Open(#[source] sqlx::Error),
+    #[error("Could not switch SQLite to WAL mode")]
+    Wal(#[source] sqlx::Error),
+    #[error("Could not migrate the database")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+}
+
+/// An error and each cause after it, as one line: "a: b: c".
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        text.push_str(": ");
+        text.push_str(&next.to_string());
+        cause = next.source();
+    }
+    text
 }
 
 /// The shared pool. Cheap to clone.
@@ -49,7 +79,7 @@ pub struct Db {
 
 impl Db {
     /// Connects (creating a SQLite file and its folder if missing).
-    pub async fn connect(url: &str) -> Result<Db, String> {
+    pub async fn connect(url: &str) -> Result<Db, DbError> {
         install_default_drivers();
         let kind = DbKind::from_url(url)?;
         let url = match kind {
@@ -90,12 +120,12 @@ impl Db {
         let pool = options
             .connect(&url)
             .await
-            .map_err(|e| format!("Could not open the database: {e}"))?;
+            .map_err(DbError::Open)?;
         if kind == DbKind::Sqlite {
             sqlx::query("PRAGMA journal_mode = WAL")
                 .execute(&pool)
                 .await
-                .map_err(|e| format!("Could not switch SQLite to WAL mode: {e}"))?;
+                .map_err(DbError::Wal)?;
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                 runtime.spawn(checkpoints(pool.clone()));
             }
@@ -104,12 +134,12 @@ impl Db {
     }
 
     /// Applies the migrations of this engine that have not run yet.
-    pub async fn migrate(&self) -> Result<(), String> {
+    pub async fn migrate(&self) -> Result<(), DbError> {
         let result = match self.kind {
             DbKind::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await,
             DbKind::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await,
         };
-        result.map_err(|e| format!("Could not migrate the database: {e}"))
+        result.map_err(DbError::Migrate)
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -164,16 +194,15 @@ async fn checkpoints(pool: AnyPool) {
 }
 
 /// Makes sure the SQLite file's folder exists and the file is created on first use.
-fn prepare_sqlite_url(url: &str) -> Result<String, String> {
+fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path.is_empty() || path == ":memory:" {
-        return Err("Give SQLite a file path, like sqlite://data/postern.db.".into());
+        return Err(DbError::NoFile);
     }
-    let file = std::path::PathBuf::from_str(path).map_err(|e| e.to_string())?;
+    let file = std::path::PathBuf::from(path);
     if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("Could not create the folder {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|source| DbError::Folder { folder: dir.display().to_string(), source })?;
     }
     let query = if query.contains("mode=") { query.to_owned() } else if query.is_empty() {
         "mode=rwc".to_owned()
@@ -202,11 +231,19 @@ mod tests {
         (dir, file, db)
     }
 
+    #[tokio::test]
+    async fn a_failed_open_keeps_its_cause() {
+        let error = Db::connect("postgres://nobody@127.0.0.1:1/none").await.unwrap_err();
+        assert!(matches!(error, DbError::Open(_)), "{error:?}");
+        let line = error_chain(&error);
+        assert!(line.starts_with("Could not open the database: ") && line.len() > "Could not open the database: ".len(), "{line}");
+    }
+
     #[test]
     fn kind_from_url() {
-        assert_eq!(DbKind::from_url("sqlite://data/p.db"), Ok(DbKind::Sqlite));
-        assert_eq!(DbKind::from_url("postgres://localhost/test"), Ok(DbKind::Postgres));
-        assert!(DbKind::from_url("mysql://x").unwrap_err().contains("sqlite:"));
+        assert_eq!(DbKind::from_url("sqlite://data/p.db").ok(), Some(DbKind::Sqlite));
+        assert_eq!(DbKind::from_url("postgres://localhost/test").ok(), Some(DbKind::Postgres));
+        assert!(DbKind::from_url("mysql://x").unwrap_err().to_string().contains("sqlite:"));
     }
 
     #[test]

@@ -75,7 +75,7 @@ impl WebhookWorker {
                 let own = match Db::connect(&url).await {
                     Ok(own) => own,
                     Err(error) => {
-                        tracing::error!(%error, "webhooks: could not connect; no webhook is delivered");
+                        tracing::error!(error = %crate::services::db::error_chain(&error), "webhooks: could not connect; no webhook is delivered");
                         return;
                     }
                 };
