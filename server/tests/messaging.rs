@@ -12,12 +12,11 @@ use postern::services::messaging::{
 };
 use postern::services::ServiceError;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+
+#[path = "support/smtp_sink.rs"]
+mod smtp_sink;
+use smtp_sink::SmtpSink;
 
 const URL: &str = "https://doors.example.com/l/Zm9vYmFyYmF6cXV4cXV1eA";
 
@@ -28,102 +27,6 @@ fn link() -> LinkMessage {
         url: URL.into(),
         group_name: "Visitors".into(),
         validity: "from 24 Nov 2026 09:00 CET until 28 Nov 2026 18:00 CET".into(),
-    }
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// The Python that has aiosmtpd: `POSTERN_PYTHON`, else `.tools/venv`.
-fn python() -> PathBuf {
-    let path = match std::env::var_os("POSTERN_PYTHON") {
-        Some(path) => PathBuf::from(path),
-        None => repo_root().join(".tools/venv/bin/python3"),
-    };
-    assert!(
-        path.exists(),
-        "no Python with aiosmtpd at {}: run scripts/install-deps.sh (or set POSTERN_PYTHON)",
-        path.display()
-    );
-    path
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
-    listener.local_addr().expect("local address").port()
-}
-
-fn temp_dir(prefix: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("{prefix}-{}-{:016x}", std::process::id(), rand::random::<u64>()));
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
-}
-
-/// scripts/smtp-sink.py, running until dropped.
-struct SmtpSink {
-    port: u16,
-    maildir: PathBuf,
-    _child: Child,
-}
-
-impl SmtpSink {
-    async fn start() -> SmtpSink {
-        let port = free_port();
-        let maildir = temp_dir("postern-smtp-sink");
-        let mut child = Command::new(python())
-            .arg(repo_root().join("scripts/smtp-sink.py"))
-            .args(["--port", &port.to_string(), "--maildir"])
-            .arg(&maildir)
-            // The sink stops when its stdin closes, i.e. when this test ends.
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start scripts/smtp-sink.py");
-        let stdout = child.stdout.take().expect("the sink's stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-            .await
-            .expect("the SMTP sink says ready within 30 s");
-        assert_eq!(
-            first.expect("read the sink's stdout").as_deref(),
-            Some("ready"),
-            "scripts/smtp-sink.py did not start (is aiosmtpd installed? run scripts/install-deps.sh)"
-        );
-        SmtpSink { port, maildir, _child: child }
-    }
-
-    fn settings(&self) -> SmtpSettings {
-        SmtpSettings {
-            host: "127.0.0.1".into(),
-            port: self.port,
-            tls: SmtpTls::None,
-            username: None,
-            password: None,
-            from: "Postern <doors@example.com>".into(),
-        }
-    }
-
-    /// The `n`th message received (raw bytes) and its envelope recipients.
-    async fn received(&self, n: usize) -> (Vec<u8>, Vec<String>) {
-        let eml = self.maildir.join(format!("{n}.eml"));
-        let envelope = self.maildir.join(format!("{n}.envelope"));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !(eml.exists() && envelope.exists()) {
-            assert!(Instant::now() < deadline, "no message {n} in {} after 10 s", self.maildir.display());
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let raw = std::fs::read(&eml).expect("read the .eml");
-        let envelope = std::fs::read_to_string(&envelope).expect("read the envelope");
-        let recipients = envelope.lines().skip(1).map(str::to_string).collect();
-        (raw, recipients)
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.maildir);
     }
 }
 
@@ -189,7 +92,7 @@ async fn an_smtp_server_not_listening_fails_and_is_recorded() {
     let outbox = Outbox::new();
     let settings = SmtpSettings {
         host: "127.0.0.1".into(),
-        port: free_port(),
+        port: std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port(),
         tls: SmtpTls::None,
         username: None,
         password: None,

@@ -1,5 +1,5 @@
 //! scripts/smtp-sink.py (aiosmtpd, from scripts/install-deps.sh) on a free
-//! loopback port, as server/tests/messaging.rs runs it: every message it
+//! loopback port, shared by the messaging and welcome tests: every message it
 //! receives lands in a maildir as `<n>.eml` with its envelope.
 
 #![allow(dead_code)]
@@ -35,7 +35,7 @@ pub struct SmtpSink {
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
         let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
-        let maildir = std::env::temp_dir().join(format!("postern-welcome-sink-{}-{:016x}", std::process::id(), rand::random::<u64>()));
+        let maildir = std::env::temp_dir().join(format!("postern-smtp-sink-{}-{:016x}", std::process::id(), rand::random::<u64>()));
         std::fs::create_dir_all(&maildir).expect("create the maildir");
         let mut child = Command::new(python())
             .arg(repo_root().join("scripts/smtp-sink.py"))

@@ -133,19 +133,7 @@ pub async fn list(db: &Db, actor: &SessionUser) -> ServiceResult<Vec<ApiKey>> {
 /// Revokes a key: one's own, or (as with cards and passwords) a member's
 /// by a manager and anyone's by an admin.
 pub async fn revoke(db: &Db, actor: &SessionUser, id: i64) -> ServiceResult<()> {
-    let key = get(db, id).await?;
-    if key.user_id != actor.id {
-        users::require_may_manage(actor, users::get(db, key.user_id).await?.role)?;
-        users::get_in(db, crate::services::scope::Scope::of(actor), key.user_id).await?;
-    }
-    let mut write = db.write().await?;
-    sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-        .bind(now_ms())
-        .bind(id)
-        .execute(&mut *write)
-        .await?;
-    write.commit(Audit::by(actor, "api_key.revoked", format!("{} ({})", key.name, key.prefix))).await?;
-    Ok(())
+    end(db, actor, id, |key| Audit::by(actor, "api_key.revoked", format!("{} ({})", key.name, key.prefix))).await
 }
 
 /// Ends a login (from the person's page): one's own, or a member's by a
@@ -156,6 +144,12 @@ pub async fn revoke_login(db: &Db, actor: &SessionUser, id: i64) -> ServiceResul
     if kind.is_none_or(|(kind,)| kind != KeyKind::Login.as_str()) {
         return Err(ServiceError::NotFound("login"));
     }
+    end(db, actor, id, |key| Audit::by(actor, "login.revoked", format!("{} ({}) of {}", key.name, key.prefix, key.user_email))).await
+}
+
+/// Revokes the key `id` within the role boundaries and the actor's scope,
+/// with the audit line `audit` makes of it.
+async fn end(db: &Db, actor: &SessionUser, id: i64, audit: impl FnOnce(&ApiKey) -> Audit) -> ServiceResult<()> {
     let key = get(db, id).await?;
     if key.user_id != actor.id {
         users::require_may_manage(actor, users::get(db, key.user_id).await?.role)?;
@@ -167,7 +161,7 @@ pub async fn revoke_login(db: &Db, actor: &SessionUser, id: i64) -> ServiceResul
         .bind(id)
         .execute(&mut *write)
         .await?;
-    write.commit(Audit::by(actor, "login.revoked", format!("{} ({}) of {}", key.name, key.prefix, key.user_email))).await?;
+    write.commit(audit(&key)).await?;
     Ok(())
 }
 
