@@ -27,16 +27,27 @@ pub fn DashboardLayout() -> impl IntoView {
                 <nav class="main-nav" aria-label="Dashboard">
                     <A href="/doors">"Doors"</A>
                     <A href="/places">"Places"</A>
-                    <A href="/controllers">"Controllers"</A>
                     <A href="/groups">"Groups"</A>
                     <A href="/users">"Users"</A>
                     <A href="/credentials">"Credentials"</A>
                     <A href="/events">"Event log"</A>
                     <A href="/explain">"Why denied?"</A>
                     <A href="/api-keys">"API keys"</A>
-                    <A href="/webhooks">"Webhooks"</A>
-                    <A href="/simulator">"Simulator"</A>
-                    <A href="/outbox">"Outbox"</A>
+                    // The organization's pages, for admins and the owner only:
+                    // a manager is not shown links that would answer "for admins".
+                    <Suspense>
+                        {move || Suspend::new(async move {
+                            match session.await {
+                                Ok((Some(user), _)) if user.role.is_admin() => view! {
+                                    <A href="/controllers">"Controllers"</A>
+                                    <A href="/webhooks">"Webhooks"</A>
+                                    <A href="/simulator">"Simulator"</A>
+                                    <A href="/outbox">"Outbox"</A>
+                                }.into_any(),
+                                _ => ().into_any(),
+                            }
+                        })}
+                    </Suspense>
                     <A href="/settings">"Settings"</A>
                 </nav>
                 <div class="who">
