@@ -146,8 +146,9 @@ fn page(status: StatusCode, screen: Screen) -> Response {
     private(response)
 }
 
-/// Never cached, never sent on as a referrer, never indexed.
-fn private(mut response: Response) -> Response {
+/// Never cached, never sent on as a referrer (the URL holds a token),
+/// never indexed: the access-link and set-password pages.
+pub(crate) fn private(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));

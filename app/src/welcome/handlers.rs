@@ -4,6 +4,7 @@
 //! signs the person in and redirects to their home.
 
 use super::view::{policy, render, Screen};
+use crate::links::handlers::private;
 use crate::server_context::{session_cookie, AppContext, ClientIp};
 use axum::extract::{ConnectInfo, Form, Path, State};
 use axum::response::{IntoResponse, Response};
@@ -132,13 +133,4 @@ fn page(status: StatusCode, screen: Screen) -> Response {
         response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
     }
     private(response)
-}
-
-/// Never cached, never sent on as a referrer (the URL holds the token), never indexed.
-fn private(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    headers.insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
-    response
 }
