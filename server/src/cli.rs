@@ -56,7 +56,7 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Fill a demo organization (2 places, 7 doors, 3 groups, 20 people) and print its sign-in.
+    /// Fill a demo organization (2 places, 7 doors, 4 groups, 20 people) and print its sign-in.
     Demo,
 }
 

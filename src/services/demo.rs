@@ -1,5 +1,5 @@
 //! A lived-in demo organization: two places in different time zones, two
-//! simulated controllers, seven doors (one not wired yet), three groups and
+//! simulated controllers, seven doors (one not wired yet), four groups (one of them Brooklyn's, which its manager manages) and
 //! twenty people.
 
 use super::{controllers, doors, groups, owner, places, tokens, users, Db, ServiceError, ServiceResult};
