@@ -194,6 +194,19 @@ async fn a_manager_sees_only_their_places(app: &TestApp) {
     assert_eq!(ids(&api(app, &key, get.clone(), "/locks", None).await.1, "id"), set(&[]));
 
     assign(app, manager.id, site.annex, true).await;
+    // Nonsense in the assignment is refused beside its field, and changes nothing.
+    for (form, field) in [
+        ([("user_id", manager.id.to_string()), ("place_id", site.brooklyn.to_string()), ("change", "maybe".to_owned())], "change"),
+        ([("user_id", site.annex_member.to_string()), ("place_id", site.brooklyn.to_string()), ("change", "assign".to_owned())], "place_id"),
+        ([("user_id", manager.id.to_string()), ("place_id", "999999".to_owned()), ("change", "assign".to_owned())], "place_id"),
+    ] {
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, body) = app.call("change_manager_place", &form).await;
+        assert_eq!(status, 422, "{form:?}: {body}");
+        assert!(common::field_message(&body, field).is_some(), "{form:?}: a message beside {field}: {body}");
+    }
+    let (assigned,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM manager_places").fetch_one(app.db.pool()).await.unwrap();
+    assert_eq!(assigned, 1, "only Annex, for the manager");
     // Lists, dashboard and API.
     assert_eq!(ids(&rpc("list_doors", vec![("query", String::new())]).await.1, "id"), set(&[site.annex_door]));
     assert_eq!(ids(&api(app, &key, get.clone(), "/locks", None).await.1, "id"), set(&[site.annex_door]));

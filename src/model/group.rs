@@ -159,6 +159,17 @@ mod tests {
     }
 
     #[test]
+    fn a_place_is_an_id_from_the_list_or_blank() {
+        let with = |place: &str| GroupForm { name: "Staff".into(), place_id: place.into(), ..Default::default() }.validate();
+        assert_eq!(with("").unwrap().place_id, None, "blank: the whole organization");
+        assert_eq!(with(" 7 ").unwrap().place_id, Some(7));
+        for nonsense in ["abc", "0", "-3", "1e3"] {
+            let errors = with(nonsense).err().unwrap_or_else(|| panic!("{nonsense:?} is refused"));
+            assert_eq!(errors.get("place_id"), Some("Pick a place from the list."), "{nonsense:?}");
+        }
+    }
+
+    #[test]
     fn until_before_from_is_refused() {
         let form = GroupForm {
             name: "Staff".into(),
